@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+
+/**
+ * All configuration comes from environment variables (12-factor, DESIGN.md "Two modes").
+ * Every variable is documented in the README with its default; keep the two in step.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** ClickHouse server URL (scaled mode); absent = embedded chdb under dataDir/clickhouse */
+  clickhouseUrl: string | undefined;
+  /** PostgreSQL URL (scaled mode); absent = embedded PGlite under dataDir/pglite */
+  databaseUrl: string | undefined;
+  adminKey: string | undefined;
+  logLevel: string;
+  /** property keys (and log fields) redacted before storage and in logs */
+  piiKeys: string[];
+  /** request header trusted to carry the client's ISO country code (set by a trusted proxy/CDN) */
+  countryHeader: string | undefined;
+  maxBodyBytes: number;
+  /** events per second per tenant (token bucket, burst = 2 s); 0 disables */
+  tenantRateLimit: number;
+  walMaxBacklogBytes: number;
+  batchMaxEvents: number;
+  batchMaxAgeMs: number;
+  eventMaxFutureSeconds: number;
+  eventMaxPastSeconds: number;
+  /** raw analytics events are deleted this many days after their timestamp (seed: analytics cold storage 5 years) */
+  eventsTtlDays: number;
+  /** number of chdb sessions used for queries (ingestion has its own) */
+  chdbQuerySessions: number;
+  meiliUrl: string | undefined;
+  alertmanagerUrl: string | undefined;
+  prometheusUrl: string | undefined;
+  smtpUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function int(env: Env, name: string, def: number, min = 0): number {
+  const raw = str(env, name);
+  if (raw === undefined) {
+    return def;
+  }
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    throw new ConfigError(`${name}=${raw} is not valid: expected a whole number >= ${min} (default ${def})`);
+  }
+  return n;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) {
+    return undefined;
+  }
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(`${name}=${raw} is not a valid URL (example: http://localhost:8123)`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const piiKeys = (str(env, 'PII_KEYS') ?? 'email,phone,phone_number,ip,ip_address,password,ssn')
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter(Boolean);
+  return {
+    port: int(env, 'PORT', 8080),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    dataDir: resolve(str(env, 'DATA_DIR') ?? './data'),
+    clickhouseUrl: url(env, 'CLICKHOUSE_URL'),
+    databaseUrl: url(env, 'DATABASE_URL'),
+    adminKey: str(env, 'CAAS_ADMIN_KEY'),
+    logLevel: str(env, 'LOG_LEVEL') ?? 'info',
+    piiKeys,
+    countryHeader: str(env, 'COUNTRY_HEADER')?.toLowerCase(),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1024),
+    tenantRateLimit: int(env, 'TENANT_RATE_LIMIT', 200_000),
+    walMaxBacklogBytes: int(env, 'WAL_MAX_BACKLOG_BYTES', 512 * 1024 * 1024, 1024),
+    batchMaxEvents: int(env, 'BATCH_MAX_EVENTS', 50_000, 1),
+    batchMaxAgeMs: int(env, 'BATCH_MAX_AGE_MS', 1000, 10),
+    eventMaxFutureSeconds: int(env, 'EVENT_MAX_FUTURE_SECONDS', 300),
+    eventMaxPastSeconds: int(env, 'EVENT_MAX_PAST_SECONDS', 400 * 86400),
+    eventsTtlDays: int(env, 'EVENTS_TTL_DAYS', 5 * 365, 1),
+    chdbQuerySessions: int(env, 'CHDB_QUERY_SESSIONS', 2, 1),
+    meiliUrl: url(env, 'MEILI_URL'),
+    alertmanagerUrl: url(env, 'ALERTMANAGER_URL'),
+    prometheusUrl: url(env, 'PROMETHEUS_URL'),
+    smtpUrl: url(env, 'SMTP_URL'),
+  };
+}

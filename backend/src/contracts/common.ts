@@ -1,0 +1,22 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Every error the API answers: `{ error: { code, message, details? } }` (CONVENTIONS.md, Errors). */
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'stable machine-readable code, e.g. invalid_body, unauthorized' }),
+    message: Type.String({ description: 'what went wrong and what to change' }),
+    details: Type.Optional(Type.Unknown()),
+  }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const Role = Type.Union([
+  Type.Literal('admin'),
+  Type.Literal('tenant-admin'),
+  Type.Literal('tenant-viewer'),
+  Type.Literal('ingest'),
+]);
+export type Role = Static<typeof Role>;
+
+/** Tenant ids are path- and label-safe: lower-case letters, digits, '-' and '_'. */
+export const TenantId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'tenant id, e.g. acme' });

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { KeyRepo } from './auth/keys.js';
+import { TenantRepo } from './auth/tenants.js';
+import type { Config } from './config/config.js';
+import { DeadLetterRepo } from './ingest/dead-letters.js';
+import { Flusher } from './ingest/flusher.js';
+import { IngestService } from './ingest/intake.js';
+import { TenantRateLimiter } from './ingest/rate-limit.js';
+import { Wal } from './ingest/wal.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { AnalyticsStore } from './store/analytics-store.js';
+import { migrateClickHouse } from './store/clickhouse-migrations.js';
+import { openMetadataDb, type MetadataDb } from './store/metadata-db.js';
+import { migratePostgres } from './store/pg-migrations.js';
+
+/** Everything the HTTP layer and the CLI stand on, wired once from the configuration. */
+export interface Services {
+  cfg: Config;
+  log: Logger;
+  metrics: Metrics;
+  store: AnalyticsStore;
+  db: MetadataDb;
+  tenants: TenantRepo;
+  keys: KeyRepo;
+  deadLetters: DeadLetterRepo;
+  wal: Wal;
+  flusher: Flusher;
+  ingest: IngestService;
+  startedAt: number;
+  close(): Promise<void>;
+}
+
+/** Opens the metadata store and applies its migrations (the CLI needs only this part). */
+export async function openMetadata(cfg: Config): Promise<{ db: MetadataDb; tenants: TenantRepo; keys: KeyRepo }> {
+  const db = await openMetadataDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
+  await migratePostgres(db);
+  const tenants = new TenantRepo(db);
+  return { db, tenants, keys: new KeyRepo(db, tenants) };
+}
+
+export async function createServices(cfg: Config, log: Logger): Promise<Services> {
+  const metrics = createMetrics();
+  const { db, tenants, keys } = await openMetadata(cfg);
+  if (cfg.adminKey) {
+    await keys.bootstrapAdmin(cfg.adminKey);
+  }
+  const store = cfg.clickhouseUrl
+    ? AnalyticsStore.server(cfg.clickhouseUrl)
+    : AnalyticsStore.embedded(cfg.dataDir, cfg.chdbQuerySessions);
+  const applied = await migrateClickHouse(store, cfg.eventsTtlDays);
+  log.info({ clickhouse: store.mode, postgres: db.mode, migrations: applied }, 'stores ready');
+
+  const deadLetters = new DeadLetterRepo(db);
+  let flusher: Flusher | null = null;
+  const wal = new Wal({
+    dir: join(cfg.dataDir, 'wal'),
+    maxSegmentEvents: cfg.batchMaxEvents,
+    maxSegmentAgeMs: cfg.batchMaxAgeMs,
+    onSeal: (seg) => flusher?.enqueue(seg),
+    onFsync: (s) => metrics.walFsyncDuration.observe(s),
+  });
+  flusher = new Flusher(store, wal, log.child({ component: 'flusher' }), metrics);
+  const recovered = await wal.open();
+  if (recovered.length) {
+    log.info({ segments: recovered.length, events: recovered.reduce((n, s) => n + s.events, 0) }, 'replaying WAL segments left by the previous run');
+  }
+  const ingest = new IngestService(cfg, wal, tenants, deadLetters, new TenantRateLimiter(cfg.tenantRateLimit), metrics, log.child({ component: 'ingest' }));
+  metrics.setWalSource(() => wal.stats);
+
+  return {
+    cfg,
+    log,
+    metrics,
+    store,
+    db,
+    tenants,
+    keys,
+    deadLetters,
+    wal,
+    flusher,
+    ingest,
+    startedAt: Date.now(),
+    async close() {
+      // Seal and commit what was acknowledged, then close the engines. Anything not committed
+      // stays in the WAL and is replayed at the next start.
+      await wal.close();
+      await Promise.race([flusher.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+      flusher.stop();
+      await store.close();
+      await db.close();
+    },
+  };
+}

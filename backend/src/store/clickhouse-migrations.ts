@@ -1,0 +1,73 @@
+import type { AnalyticsStore } from './analytics-store.js';
+
+/**
+ * Versioned, idempotent ClickHouse migrations, applied at start (issue "Foundation", item 3).
+ * Each statement is safe to re-run (IF NOT EXISTS); the applied versions are recorded in
+ * `schema_migrations` so a migration never runs twice on purpose, and a crash half-way
+ * re-runs it harmlessly.
+ */
+export interface ChMigration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const CLICKHOUSE_MIGRATIONS: ChMigration[] = [
+  {
+    version: 1,
+    name: 'events',
+    statements: [
+      // The seed's AnalyticsEvent (Phase 3.2). Partitioned by month; ordered for tenant + time
+      // queries. properties keeps every key; values are strings (numbers as their decimal text).
+      `CREATE TABLE IF NOT EXISTS events (
+        event_id String,
+        tenant_id LowCardinality(String),
+        type LowCardinality(String),
+        user_id String,
+        timestamp DateTime64(3, 'UTC'),
+        received_at DateTime64(3, 'UTC'),
+        properties Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+        device LowCardinality(String),
+        platform LowCardinality(String),
+        app_version LowCardinality(String),
+        country LowCardinality(String)
+      )
+      ENGINE = MergeTree
+      PARTITION BY toYYYYMM(timestamp)
+      ORDER BY (tenant_id, toDate(timestamp), type, user_id, timestamp)
+      SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192`,
+    ],
+  },
+];
+
+/** TTL clause from configuration: raw events are deleted `ttlDays` after their timestamp. */
+export function eventsTtlSql(ttlDays: number): string {
+  return `ALTER TABLE events MODIFY TTL toDateTime(timestamp) + INTERVAL ${Math.floor(ttlDays)} DAY DELETE`;
+}
+
+export async function migrateClickHouse(store: AnalyticsStore, ttlDays: number): Promise<number[]> {
+  await store.command(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ReplacingMergeTree ORDER BY version`);
+  const done = new Set(
+    (await store.query<{ version: number }>('SELECT version FROM schema_migrations FINAL')).map((r) => Number(r.version))
+  );
+  const applied: number[] = [];
+  for (const m of CLICKHOUSE_MIGRATIONS) {
+    if (done.has(m.version)) {
+      continue;
+    }
+    for (const s of m.statements) {
+      await store.command(s);
+    }
+    await store.command('INSERT INTO schema_migrations (version, name) VALUES ({v:UInt32}, {n:String})', {
+      v: m.version,
+      n: m.name,
+    });
+    applied.push(m.version);
+  }
+  // Retention is configuration, not schema: re-applied at every start so EVENTS_TTL_DAYS takes effect.
+  // materialize_ttl_after_modify=0 keeps the restart cheap; old parts are cleaned at their next merge.
+  await store.command(eventsTtlSql(ttlDays), {}, { materialize_ttl_after_modify: 0 });
+  return applied;
+}

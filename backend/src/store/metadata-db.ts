@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { EngineMode } from './analytics-store.js';
+
+/** What both PostgreSQL engines offer: one SQL dialect, parameters as $1..$n. */
+export interface Queryable {
+  query<T extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/**
+ * The metadata store's connection (DESIGN.md "Two modes"): PostgreSQL in-process through
+ * PGlite by default, a PostgreSQL server through `pg` when DATABASE_URL is set.
+ */
+export interface MetadataDb extends Queryable {
+  readonly mode: EngineMode;
+  /** runs several statements separated by ';' (migrations) */
+  exec(sql: string): Promise<void>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+class PgliteDb implements MetadataDb {
+  readonly mode = 'embedded' as const;
+  constructor(private readonly db: PGlite) {}
+  async query<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query<T>(sql, params)).rows;
+  }
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) =>
+      fn({ query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows })
+    );
+  }
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+class PgServerDb implements MetadataDb {
+  readonly mode = 'server' as const;
+  constructor(private readonly pool: pg.Pool) {}
+  async query<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(sql, params)).rows as T[];
+  }
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn({
+        query: async <R extends object>(sql: string, params: unknown[] = []) =>
+          (await client.query(sql, params)).rows as R[],
+      });
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export async function openMetadataDb(opts: { databaseUrl?: string; dataDir: string }): Promise<MetadataDb> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // pg emits 'error' for idle clients whose server went away; without a listener it crashes the process.
+    pool.on('error', () => undefined);
+    return new PgServerDb(pool);
+  }
+  const dir = join(opts.dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  return new PgliteDb(db);
+}

@@ -1,0 +1,71 @@
+import type { MetadataDb } from './metadata-db.js';
+
+/**
+ * Versioned PostgreSQL migrations, the same SQL for PGlite and a PostgreSQL server.
+ * They run at start inside one transaction each, under an advisory lock so several
+ * backend instances starting together apply each migration once.
+ */
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const MIGRATION_LOCK = 7_201_771; // arbitrary, constant: "caas migrations"
+
+export const PG_MIGRATIONS: PgMigration[] = [
+  {
+    version: 1,
+    name: 'tenants, api keys, dead letters',
+    sql: `
+      CREATE TABLE IF NOT EXISTS tenants (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS api_keys (
+        id text PRIMARY KEY,
+        key_hash text NOT NULL UNIQUE,
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        role text NOT NULL CHECK (role IN ('admin', 'tenant-admin', 'tenant-viewer', 'ingest')),
+        name text NOT NULL DEFAULT '',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz,
+        CHECK ((role = 'admin') = (tenant_id IS NULL))
+      );
+      CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id);
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        id bigserial PRIMARY KEY,
+        tenant_id text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        reason text NOT NULL,
+        payload text NOT NULL,
+        request_id text,
+        replayed_at timestamptz,
+        replay_count integer NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS dead_letters_tenant ON dead_letters (tenant_id, id DESC);
+    `,
+  },
+];
+
+export async function migratePostgres(db: MetadataDb): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of PG_MIGRATIONS) {
+      if (done.has(m.version)) {
+        continue;
+      }
+      for (const stmt of m.sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
+        await tx.query(stmt);
+      }
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}
