@@ -33,6 +33,14 @@ export default defineConfig([
       'playwright/.auth/',
       '**/.idea',
       '**/.eslintcache',
+      // The backend workspace, its benchmarks and the repo scripts have their own checks (backend/package.json).
+      'backend/',
+      'bench/',
+      'scripts/',
+      // Runtime data of the embedded engines (chdb, PGlite, WAL, outbox) and test output.
+      'data/',
+      '.data/',
+      'test-output/',
     ],
   },
   ...baseConfig,
