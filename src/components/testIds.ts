@@ -1,21 +1,27 @@
+/**
+ * Every test selector of the app, shared by the jest tests and the browser tests (Playwright, plugin-e2e).
+ * The "data-testid " prefix matches Grafana's own selectors so plugin-e2e's getByGrafanaSelector works too.
+ */
 export const testIds = {
   appConfig: {
-    apiKey: 'data-testid ac-api-key',
+    container: 'data-testid ac-container',
     apiUrl: 'data-testid ac-api-url',
+    apiKey: 'data-testid ac-api-key',
     submit: 'data-testid ac-submit-form',
+    saveError: 'data-testid ac-save-error',
+    testConnection: 'data-testid ac-test-connection',
+    testResult: 'data-testid ac-test-result',
   },
-  pageOne: {
-    container: 'data-testid pg-one-container',
-    navigateToFour: 'data-testid navigate-to-four',
-  },
-  pageTwo: {
-    container: 'data-testid pg-two-container',
-  },
-  pageThree: {
-    container: 'data-testid pg-three-container',
-  },
-  pageFour: {
-    container: 'data-testid pg-four-container',
-    navigateBack: 'data-testid navigate-back',
+  home: {
+    container: 'data-testid home-container',
+    features: 'data-testid home-features',
+    feature: (id: string) => `data-testid home-feature-${id}`,
+    health: 'data-testid home-health',
+    healthStatus: 'data-testid home-health-status',
+    healthLoading: 'data-testid home-health-loading',
+    healthError: 'data-testid home-health-error',
+    healthRefresh: 'data-testid home-health-refresh',
+    engine: (name: string) => `data-testid home-engine-${name}`,
+    wal: 'data-testid home-wal',
   },
 };

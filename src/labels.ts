@@ -1,0 +1,142 @@
+/**
+ * All UI text of the app in one place (as grafana/clickhouse-datasource does), so wording stays consistent and the
+ * tests can assert on the same strings the user reads.
+ */
+export const labels = {
+  app: {
+    name: 'CAAS Observatory',
+    loading: 'Loading…',
+  },
+  home: {
+    title: 'CAAS Observatory',
+    subtitle:
+      'Product analytics, full-text search, SLAs, alerting and scheduled reports for your chat-as-a-service platform, in one Grafana app.',
+    featuresTitle: 'What the suite offers',
+    coming: 'Coming soon',
+    features: [
+      {
+        id: 'analytics',
+        icon: 'chart-line',
+        title: 'Analytics',
+        description:
+          'Message volume, active users, retention, funnels, cohorts and geography per tenant, answered by ClickHouse.',
+      },
+      {
+        id: 'search',
+        icon: 'search',
+        title: 'Search',
+        description: 'Full-text search over messages, files, users and conversations, always scoped to one tenant.',
+      },
+      {
+        id: 'sla',
+        icon: 'heart-rate',
+        title: 'SLA',
+        description: 'SLOs with error budgets, multi-window burn-rate alerts and a status page per tenant.',
+      },
+      {
+        id: 'alerts',
+        icon: 'bell',
+        title: 'Alerts',
+        description:
+          'Rules over events and metrics, routed through Alertmanager into incidents, escalations and on-call.',
+      },
+      {
+        id: 'reports',
+        icon: 'file-alt',
+        title: 'Reports',
+        description: 'Scheduled PDF, Excel and CSV reports delivered by email, and signed share links that expire.',
+      },
+    ],
+  },
+  health: {
+    title: 'Backend health',
+    loading: 'Checking the backend…',
+    refresh: 'Refresh',
+    status: {
+      ok: 'Healthy: every engine answers',
+      degraded: 'Degraded: at least one engine does not answer',
+    },
+    version: (version: string) => `Backend ${version}`,
+    uptime: (uptime: string) => `up ${uptime}`,
+    engineNames: {
+      clickhouse: 'Analytics store (ClickHouse)',
+      postgres: 'Metadata and search (PostgreSQL)',
+      meilisearch: 'Search (Meilisearch)',
+    } as Record<string, string>,
+    modes: {
+      embedded: 'embedded (in-process)',
+      server: 'server',
+    },
+    engineOk: 'answers',
+    engineDown: 'does not answer',
+    latency: (ms: string) => `${ms} latency`,
+    walTitle: 'Ingestion backlog (write-ahead log)',
+    walEmpty: 'Empty: every acknowledged event is in the analytics store.',
+    wal: (events: string, bytes: string, segments: string) =>
+      `${events} events (${bytes}) in ${segments} segments waiting for the analytics store.`,
+    openConfig: 'Open Configuration',
+  },
+  errors: {
+    notConfigured: {
+      title: 'The backend URL is not set.',
+      hint: "Set the backend URL on the app's Configuration page.",
+      hintOnConfig: 'Enter the backend URL above and save, then test again.',
+    },
+    unreachable: {
+      title: 'Grafana could not reach the CAAS backend.',
+      hint: "Set the backend URL on the app's Configuration page and check that the backend is running.",
+      hintOnConfig:
+        'Check the backend URL above (as the Grafana server sees it), save, and check that the backend is running.',
+    },
+    timeout: {
+      title: (seconds: number) => `The backend did not answer within ${seconds} s.`,
+      hint: 'Check that the backend is running and not overloaded, then refresh.',
+    },
+    unauthorized: {
+      title: 'The backend rejected the API key.',
+      hint: "Set a valid API key on the app's Configuration page.",
+      hintOnConfig: 'Reset the API key above, paste a valid key and save.',
+    },
+    forbiddenRoute: {
+      title: 'Grafana refused to forward the request to the backend.',
+      hint: 'Ask a Grafana admin for access to the CAAS Observatory app.',
+    },
+    noRoute: {
+      title: 'Grafana has no proxy route for the backend.',
+      hint: 'Make sure the CAAS Observatory app is enabled and up to date, then reload the page.',
+    },
+    api: {
+      title: (status: number, message: string) => `The backend answered ${status}: ${message}`,
+      hint: 'If this persists, check the backend logs.',
+    },
+    unknown: {
+      title: 'Something went wrong while calling the backend.',
+      hint: 'Reload the page; if this persists, check the browser console and the backend logs.',
+    },
+  },
+  config: {
+    title: 'Backend connection',
+    apiUrl: {
+      label: 'Backend URL',
+      description:
+        'Where the Grafana server reaches the CAAS Observatory backend. Grafana proxies every call, so use the address as the Grafana server sees it.',
+      invalid: 'Enter an absolute http:// or https:// URL, e.g. http://localhost:8080.',
+    },
+    apiKey: {
+      label: 'API key',
+      description:
+        'Grafana sends it to the backend as a Bearer token. It is stored encrypted and never shown again; use Reset to replace it.',
+      placeholder: 'Paste an API key issued by the backend',
+    },
+    save: 'Save settings',
+    saving: 'Saving…',
+    saveFailed: (message: string) => `Could not save the settings: ${message}`,
+    testConnection: 'Test connection',
+    testing: 'Testing…',
+    unsavedChanges: 'Test connection uses the saved settings: save your changes first.',
+    testOk: 'Connected: the backend and every engine answer.',
+    testNotReady: 'The backend answers, but some engines do not:',
+    engineLine: (name: string, mode: string, latency: string) => `${name}: ${mode}, ${latency}`,
+    engineFailed: (name: string, error: string) => `${name}: ${error}`,
+  },
+} as const;
