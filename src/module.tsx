@@ -1,26 +1,27 @@
 import React, { Suspense, lazy } from 'react';
 import { AppPlugin, type AppRootProps } from '@grafana/data';
 import { LoadingPlaceholder } from '@grafana/ui';
-import type { AppConfigProps } from './components/AppConfig/AppConfig';
+import type { SettingsProps } from './pages/Settings/Settings';
+import type { AppJsonData } from './types';
 
 const LazyApp = lazy(() => import('./components/App/App'));
-const LazyAppConfig = lazy(() => import('./components/AppConfig/AppConfig'));
+const LazySettings = lazy(() => import('./pages/Settings/Settings'));
 
-const App = (props: AppRootProps) => (
+const App = (props: AppRootProps<AppJsonData>) => (
   <Suspense fallback={<LoadingPlaceholder text="" />}>
     <LazyApp {...props} />
   </Suspense>
 );
 
-const AppConfig = (props: AppConfigProps) => (
+const Settings = (props: SettingsProps) => (
   <Suspense fallback={<LoadingPlaceholder text="" />}>
-    <LazyAppConfig {...props} />
+    <LazySettings {...props} />
   </Suspense>
 );
 
-export const plugin = new AppPlugin<{}>().setRootPage(App).addConfigPage({
+export const plugin = new AppPlugin<AppJsonData>().setRootPage(App).addConfigPage({
   title: 'Configuration',
   icon: 'cog',
-  body: AppConfig,
+  body: Settings,
   id: 'configuration',
 });

@@ -1,38 +1,41 @@
 import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
-import { AppRootProps, PluginType } from '@grafana/data';
-import { render, waitFor } from '@testing-library/react';
+import { type AppRootProps, PluginType } from '@grafana/data';
+import { getBackendSrv } from '@grafana/runtime';
+import { render, screen } from '@testing-library/react';
 import App from './App';
+import { testIds } from '../testIds';
+import { healthyResponse, ok } from '../../test/fixtures';
 
-describe('Components/App', () => {
-  let props: AppRootProps;
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: jest.fn(),
+}));
 
-  beforeEach(() => {
-    jest.resetAllMocks();
+// Pages are lazy-loaded; on a 2-core CI machine the first import can take several seconds.
+const WAIT = { timeout: 15_000 };
 
-    props = {
-      basename: 'a/sample-app',
-      meta: {
-        id: 'sample-app',
-        name: 'Sample App',
-        type: PluginType.app,
-        enabled: true,
-        jsonData: {},
-      },
-      query: {},
-      path: '',
-      onNavChanged: jest.fn(),
-    } as unknown as AppRootProps;
-  });
+const props = {
+  basename: 'a/caas-observatory-app',
+  meta: { id: 'caas-observatory-app', name: 'CAAS Observatory', type: PluginType.app, enabled: true, jsonData: {} },
+  query: {},
+  path: '',
+  onNavChanged: jest.fn(),
+} as unknown as AppRootProps;
 
-  test('renders without an error"', async () => {
-    const { queryByText } = render(
-      <MemoryRouter>
+beforeEach(() => {
+  jest
+    .mocked(getBackendSrv)
+    .mockReturnValue({ fetch: jest.fn(() => ok(healthyResponse)) } as unknown as ReturnType<typeof getBackendSrv>);
+});
+
+describe('components/App', () => {
+  test.each([['/home'], ['/'], ['/no-such-page']])('%s renders the Home page', async (path) => {
+    render(
+      <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
         <App {...props} />
       </MemoryRouter>
     );
-
-    // Application is lazy loaded, so we need to wait for the component and routes to be rendered
-    await waitFor(() => expect(queryByText(/this is page one./i)).toBeInTheDocument(), { timeout: 2000 });
+    expect(await screen.findByTestId(testIds.home.container, {}, WAIT)).toBeInTheDocument();
   });
 });

@@ -1,24 +1,21 @@
-import React from 'react';
+import React, { Suspense } from 'react';
 import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
+import type { AppRootProps } from '@grafana/data';
+import { LoadingPlaceholder } from '@grafana/ui';
 import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
+import { labels } from '../../labels';
 
-function App(props: AppRootProps) {
+const Home = React.lazy(() => import('../../pages/Home/Home'));
+
+/** The app's router: one route per page (ROUTES), pages lazy-loaded; unknown paths land on Home. */
+function App(_props: AppRootProps) {
   return (
-    <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
-      {/* Default page */}
-      <Route path="*" element={<PageOne />} />
-    </Routes>
+    <Suspense fallback={<LoadingPlaceholder text={labels.app.loading} />}>
+      <Routes>
+        <Route path={ROUTES.Home} element={<Home />} />
+        <Route path="*" element={<Home />} />
+      </Routes>
+    </Suspense>
   );
 }
 
