@@ -25,7 +25,7 @@ export const AnalyticsEventInput = Type.Object(
     tenant_id: Type.String({ minLength: 1, maxLength: 63 }),
     user_id: Type.String({ minLength: 1, maxLength: 256 }),
     /** epoch milliseconds (the seed's `timestamp: number`) or an ISO 8601 string */
-    timestamp: Type.Union([Type.Number(), Type.String({ minLength: 10, maxLength: 40 })]),
+    timestamp: Type.Union([Type.Number(), Type.String({ maxLength: 40 })]),
     properties: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown())),
     context: Type.Optional(EventContext),
   },

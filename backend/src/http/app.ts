@@ -53,7 +53,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
     loggerInstance: svc.log as FastifyBaseLogger,
     bodyLimit: svc.cfg.maxBodyBytes,
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'request_id',
     genReqId: () => randomUUID(),
     trustProxy: true,
   });

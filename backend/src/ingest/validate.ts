@@ -24,6 +24,9 @@ function describe(e: ErrorObject | undefined): string {
   }
   const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
   const where = field ? `'${field}'` : 'event';
+  if (field === 'timestamp') {
+    return `'timestamp' must be epoch milliseconds (number) or an ISO 8601 string (e.g. 2024-01-31T12:00:00Z)`;
+  }
   switch (e.keyword) {
     case 'required':
       return `missing required field '${field ? field + '.' : ''}${String(e.params.missingProperty)}'`;
@@ -39,8 +42,6 @@ function describe(e: ErrorObject | undefined): string {
       return `${where} must not be empty`;
     case 'maxLength':
       return `${where} is too long (at most ${String(e.params.limit)} characters)`;
-    case 'anyOf':
-      return field === 'timestamp' ? `'timestamp' must be epoch milliseconds (number) or an ISO 8601 string` : `${where} ${e.message ?? 'is invalid'}`;
     default:
       return `${where} ${e.message ?? 'is invalid'}`;
   }
