@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { adminKeyPath, ensureAdminKeyFile } from './auth/admin-key-file.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './observability/logger.js';
@@ -29,11 +29,12 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  if (args.demo && !cfg.adminKey) {
-    // The demo needs an admin key to create tenants and send events; make one for this run.
-    cfg = { ...cfg, adminKey: `demo_${randomBytes(18).toString('hex')}` };
-  }
   const log = createLogger(cfg.logLevel, cfg.piiKeys);
+  if (!cfg.adminKey) {
+    const { key, created } = ensureAdminKeyFile(cfg.dataDir);
+    cfg = { ...cfg, adminKey: key };
+    log.info({ path: adminKeyPath(cfg.dataDir), created }, 'CAAS_ADMIN_KEY is not set: the admin key is in this file (the CLI reads it too)');
+  }
   const svc = await createServices(cfg, log);
   const app = await buildApp(svc);
 

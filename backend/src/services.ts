@@ -85,7 +85,9 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
       // Seal and commit what was acknowledged, then close the engines. Anything not committed
       // stays in the WAL and is replayed at the next start.
       await wal.close();
-      await Promise.race([flusher.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([flusher.idle(), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
       flusher.stop();
       await store.close();
       await db.close();

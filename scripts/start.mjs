@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm start [-- --demo] [-- --no-build]`: builds the Grafana plugin into dist/ when its sources
+// changed, then runs the backend on its embedded engines (chdb + PGlite under DATA_DIR, default
+// ./data). Every other argument goes to the backend (see backend/src/main.ts).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const noBuild = args.includes('--no-build');
+const backendArgs = args.filter((a) => a !== '--no-build');
+
+function newest(dir) {
+  let t = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
+  }
+  return t;
+}
+
+const built = join(root, 'dist', 'module.js');
+const stale = !existsSync(built) || Math.max(newest(join(root, 'src')), statSync(join(root, 'plugin.json')).mtimeMs) > statSync(built).mtimeMs;
+if (!noBuild && stale) {
+  console.log('building the Grafana plugin into dist/ …');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('the plugin build failed; fix it or start with: npm start -- --no-build');
+    process.exit(r.status ?? 1);
+  }
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'backend', 'src', 'main.ts'), ...backendArgs], {
+  cwd: root,
+  stdio: 'inherit',
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => child.kill(sig));
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
