@@ -8,7 +8,7 @@ import type { IngestResponse, RejectedEvent } from '../contracts/events.js';
 import { ApiError, badRequest, forbidden, tooMany } from '../http/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { DeadLetterRepo, NewDeadLetter } from './dead-letters.js';
-import { toRow, type RequestContext } from './enrich.js';
+import { chTime, toRowLine, type RequestContext } from './enrich.js';
 import type { TenantRateLimiter } from './rate-limit.js';
 import { checkEvent, checkTimestamp } from './validate.js';
 import type { Wal } from './wal.js';
@@ -156,6 +156,7 @@ export class IngestService {
 
   private async process(items: Item[], p: Principal, ctx: RequestContext, requestId: string, deadLetter = true): Promise<IngestResult> {
     const known = await this.tenants.ids();
+    const receivedAt = chTime(ctx.receivedAt);
     const now = Date.now();
     const maxFuture = this.cfg.eventMaxFutureSeconds * 1000;
     const maxPast = this.cfg.eventMaxPastSeconds * 1000;
@@ -192,7 +193,7 @@ export class IngestService {
       if (!ts.ok) {
         return reject(ts.reason);
       }
-      lines.push(JSON.stringify(toRow(e, ts.ms, ctx, this.pii)));
+      lines.push(toRowLine(e, ts.ms, ctx, receivedAt, this.pii));
       perTenant.set(e.tenant_id, (perTenant.get(e.tenant_id) ?? 0) + 1);
     });
 
