@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { TenantId } from './common.js';
 
 /**
@@ -7,8 +7,13 @@ import { TenantId } from './common.js';
  * one-to-one onto Grafana's DataFrame (fields with a type, unit, labels and values).
  */
 
-export const Granularity = Type.Union(['minute', 'hour', 'day', 'week', 'month'].map((g) => Type.Literal(g)));
-export type Granularity = 'minute' | 'hour' | 'day' | 'week' | 'month';
+/** A union of string literals that keeps its literal types (Static gives 'a' | 'b', not string). */
+function literals<const T extends readonly string[]>(values: T): TUnion<Array<TLiteral<T[number]>>> {
+  return Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<Array<TLiteral<T[number]>>>;
+}
+
+export const Granularity = literals(['minute', 'hour', 'day', 'week', 'month']);
+export type Granularity = Static<typeof Granularity>;
 
 /** Event columns that may be filtered and grouped by. */
 export const DIMENSIONS = ['type', 'platform', 'device', 'country', 'app_version', 'user_id'] as const;
@@ -23,8 +28,8 @@ export const FieldRef = Type.String({
   description: 'a column (type, platform, device, country, app_version, user_id) or properties.<key>',
 });
 
-export const FilterOp = Type.Union(['=', '!=', 'in', 'not_in', 'contains', '>', '>=', '<', '<='].map((o) => Type.Literal(o)));
-export type FilterOp = '=' | '!=' | 'in' | 'not_in' | 'contains' | '>' | '>=' | '<' | '<=';
+export const FilterOp = literals(['=', '!=', 'in', 'not_in', 'contains', '>', '>=', '<', '<=']);
+export type FilterOp = Static<typeof FilterOp>;
 
 const Scalar = Type.Union([Type.String({ maxLength: 1000 }), Type.Number()]);
 export const Filter = Type.Object(
@@ -188,7 +193,7 @@ export const MessagesQuery = Type.Object(
     from: Type.String({ minLength: 4, maxLength: 40 }),
     to: Type.String({ minLength: 4, maxLength: 40 }),
     granularity: Type.Optional(Granularity),
-    group_by: Type.Optional(Type.Union(['type', 'platform', 'device', 'country', 'app_version'].map((g) => Type.Literal(g)))),
+    group_by: Type.Optional(literals(['type', 'platform', 'device', 'country', 'app_version'])),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
   },
   { additionalProperties: false }
@@ -202,7 +207,8 @@ export const MessagesResponse = Type.Object({
 export type MessagesResponse = Static<typeof MessagesResponse>;
 
 /** GET /v1/analytics/variables/:name (template variables): tenants, event_types, property_keys, property_values. */
-export const VariableName = Type.Union(['tenants', 'event_types', 'property_keys', 'property_values', 'dimension_values'].map((v) => Type.Literal(v)));
+export const VariableName = literals(['tenants', 'event_types', 'property_keys', 'property_values', 'dimension_values']);
+export type VariableName = Static<typeof VariableName>;
 export const VariableQuery = Type.Object(
   {
     tenant_id: Type.Optional(TenantId),
