@@ -50,7 +50,9 @@ const stats = (() => {
   for (const e of generateEvents(OPTIONS)) {
     s.count++;
     if (s.invalid.length < 5 && !checkEvent.Check(e)) {
-      s.invalid.push(`${JSON.stringify(e)}: ${[...checkEvent.Errors(e)].map((x) => `${x.path} ${x.message}`).join('; ')}`);
+      s.invalid.push(
+        `${JSON.stringify(e)}: ${[...checkEvent.Errors(e)].map((x) => `${x.path} ${x.message}`).join('; ')}`
+      );
     }
     if (e.timestamp < last) s.outOfOrder++;
     last = e.timestamp;
@@ -138,7 +140,8 @@ describe('demo generator', () => {
   it('never produces events in the future, even when end is in the future', () => {
     const now = Date.now();
     let max = -Infinity;
-    for (const e of generateEvents({ ...OPTIONS, days: 1, end: new Date(now + 3 * DAY) })) max = Math.max(max, e.timestamp);
+    for (const e of generateEvents({ ...OPTIONS, days: 1, end: new Date(now + 3 * DAY) }))
+      max = Math.max(max, e.timestamp);
     assert.ok(Number.isFinite(max), 'some events');
     assert.ok(max <= Date.now(), `max ${new Date(max).toISOString()} is in the future`);
     assert.ok(max > now - 2 * 3_600_000, 'the window was clamped to end now, not shifted back');
@@ -218,7 +221,14 @@ describe('demo generator', () => {
     const t0 = performance.now();
     let n = 0;
     // ~3 years × 1M events/day would be > 1e9 events: impossible unless the generator is lazy
-    for (const e of generateEvents({ seed: 1, tenants: ['big'], days: 1000, end: END, usersPerTenant: 2000, eventsPerDay: 1_000_000 })) {
+    for (const e of generateEvents({
+      seed: 1,
+      tenants: ['big'],
+      days: 1000,
+      end: END,
+      usersPerTenant: 2000,
+      eventsPerDay: 1_000_000,
+    })) {
       assert.ok(e.timestamp >= END.getTime() - 1000 * DAY);
       if (++n >= 1000) break;
     }
@@ -230,7 +240,14 @@ describe('demo generator', () => {
     const baseline = process.memoryUsage().heapUsed;
     let peak = baseline;
     let n = 0;
-    for (const e of generateEvents({ seed: 3, tenants: ['a', 'b'], days: 20, end: END, usersPerTenant: 1000, eventsPerDay: 5200 })) {
+    for (const e of generateEvents({
+      seed: 3,
+      tenants: ['a', 'b'],
+      days: 20,
+      end: END,
+      usersPerTenant: 1000,
+      eventsPerDay: 5200,
+    })) {
       if (e.user_id.length === 0) throw new Error('unreachable');
       if (++n % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
     }
@@ -245,7 +262,10 @@ describe('demo generator', () => {
     const flat = [...generateEvents(opts)].map((e) => e.event_id);
     const batches = [...generateBatches(opts, 500)];
     assert.ok(batches.slice(0, -1).every((b) => b.length === 500));
-    assert.deepEqual(batches.flat().map((e) => e.event_id), flat);
+    assert.deepEqual(
+      batches.flat().map((e) => e.event_id),
+      flat
+    );
   });
 
   it('rejects nonsense options', () => {

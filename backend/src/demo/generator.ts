@@ -296,10 +296,7 @@ export function* generateEvents(options: DemoGeneratorOptions = {}): Generator<D
 }
 
 /** The same stream cut into arrays of `size` events (the last one may be shorter). */
-export function* generateBatches(
-  options: DemoGeneratorOptions,
-  size: number
-): Generator<DemoEvent[], void, undefined> {
+export function* generateBatches(options: DemoGeneratorOptions, size: number): Generator<DemoEvent[], void, undefined> {
   if (!Number.isInteger(size) || size < 1) throw new RangeError('batch size must be a positive integer');
   let batch: DemoEvent[] = [];
   for (const event of generateEvents(options)) {
@@ -481,7 +478,12 @@ function emitFor(
     const first = !user.everSeen;
     user.everSeen = true;
     if (first || rng.chance(0.3)) {
-      out.push(make('login', first ? { method: LOGIN_METHODS.pick(rng), first_login: true } : { method: LOGIN_METHODS.pick(rng) }));
+      out.push(
+        make(
+          'login',
+          first ? { method: LOGIN_METHODS.pick(rng), first_login: true } : { method: LOGIN_METHODS.pick(rng) }
+        )
+      );
     }
     out.push(make('user_active', { session: 'start' }));
   }

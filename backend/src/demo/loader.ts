@@ -131,7 +131,11 @@ export async function ensureTenants(opts: {
     }
     const text = await res.text();
     if (!res.ok && res.status !== 409) {
-      throw new DemoLoadError(`POST ${url} (tenant ${body.id}) answered ${res.status}: ${snippet(text)}`, res.status, text);
+      throw new DemoLoadError(
+        `POST ${url} (tenant ${body.id}) answered ${res.status}: ${snippet(text)}`,
+        res.status,
+        text
+      );
     }
   }
 }
