@@ -18,4 +18,24 @@ export const DEFAULT_API_URL = 'http://localhost:8080';
 
 export enum ROUTES {
   Home = 'home',
+  Analytics = 'analytics',
+}
+
+/**
+ * The dashboards bundled in the app (plugin.json `includes`, files in dashboards/) and provisioned from dist/. Their
+ * uids are stable so that links to `/d/<uid>` work whichever way they reached Grafana (dashboards/README.md).
+ */
+export const DASHBOARDS = [
+  { id: 'usage', file: 'usage-overview', uid: 'caas-usage-overview' },
+  { id: 'messages', file: 'message-analytics', uid: 'caas-message-analytics' },
+  { id: 'users', file: 'user-activity-retention', uid: 'caas-user-activity-retention' },
+  { id: 'adoption', file: 'feature-adoption', uid: 'caas-feature-adoption' },
+  { id: 'cost', file: 'cost-tracking', uid: 'caas-cost-tracking' },
+] as const;
+
+export type DashboardId = (typeof DASHBOARDS)[number]['id'];
+
+/** Grafana's URL of a dashboard by uid. */
+export function dashboardUrl(uid: string): string {
+  return `/d/${uid}`;
 }

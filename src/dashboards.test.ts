@@ -1,0 +1,390 @@
+import { readdirSync, readFileSync } from 'fs';
+import path from 'path';
+import { lastValueFrom } from 'rxjs';
+import { Value } from '@sinclair/typebox/value';
+import {
+  createDataFrame,
+  type DataFrame,
+  type DataTransformerConfig,
+  type TransformerRegistryItem,
+  FieldType,
+  getFieldDisplayName,
+  standardTransformers,
+  standardTransformersRegistry,
+  transformDataFrame,
+} from '@grafana/data';
+import { QUERY_KINDS, QUERY_VERSION } from './datasource/constants';
+import { migrateQuery } from './datasource/migrateQuery';
+import { toAnalyticsBody, validateQuery } from './datasource/request';
+import type { CaasQuery } from './datasource/types';
+import { parseVariableQuery } from './datasource/variables';
+import { DASHBOARDS } from './constants';
+
+// The backend contract imports './common.js' (NodeNext style); jest resolves paths literally, so point that one
+// import at the TypeScript source. The contract is the one source of truth for what the backend accepts.
+jest.mock('../backend/src/contracts/common.js', () => jest.requireActual('../backend/src/contracts/common.ts'), {
+  virtual: true,
+});
+const { AnalyticsQuery } =
+  require('../backend/src/contracts/analytics.ts') as typeof import('../backend/src/contracts/analytics');
+
+/**
+ * Walks every shipped dashboard (CONVENTIONS.md: "a test walks every shipped dashboard and fails on a hard-coded data
+ * source uid") and checks what makes them import-ready, provisionable and answerable by the backend.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+const DIR = path.join(ROOT, 'dashboards');
+const DS_TYPE = 'caas-analytics-datasource';
+const DS_REF = { type: DS_TYPE, uid: '${datasource}' };
+/** Grafana 12's dashboard schema version (the default of ../shared/schemas/dashboard.jsonschema.json). */
+const SCHEMA_VERSION = 42;
+const UNITS = new Set(['short', 'percentunit', 'currencyUSD', 'none']);
+
+type Json = Record<string, unknown>;
+interface Panel extends Json {
+  id: number;
+  type: string;
+  title: string;
+  description?: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource?: Json;
+  targets?: Json[];
+  panels?: Panel[];
+  transformations?: DataTransformerConfig[];
+  fieldConfig?: { defaults?: Json; overrides?: unknown[] };
+}
+interface Variable extends Json {
+  name: string;
+  type: string;
+  query?: unknown;
+  current?: { text: string; value: string };
+  datasource?: Json;
+}
+interface Dashboard extends Json {
+  uid: string;
+  title: string;
+  __inputs: Json[];
+  __requires: Array<{ type: string; id: string }>;
+  panels: Panel[];
+  templating: { list: Variable[] };
+  time: { from: string; to: string };
+  tags: string[];
+}
+
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const load = (file: string) => JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as Dashboard;
+const pluginJson = JSON.parse(readFileSync(path.join(ROOT, 'plugin.json'), 'utf8')) as {
+  includes: Array<{ type: string; name: string; path?: string; addToNav?: boolean }>;
+};
+
+/** Panels, including those nested in collapsed rows. */
+function allPanels(d: Dashboard): Panel[] {
+  return d.panels.flatMap((p) => (p.type === 'row' ? [p, ...(p.panels ?? [])] : [p]));
+}
+const queryPanels = (d: Dashboard) => allPanels(d).filter((p) => p.type !== 'row' && p.type !== 'text');
+
+/** Every `datasource` value anywhere in the JSON, with where it was found. */
+function datasourceRefs(node: unknown, at = '', out: Array<[string, unknown]> = []): Array<[string, unknown]> {
+  if (Array.isArray(node)) {
+    node.forEach((v, i) => datasourceRefs(v, `${at}/${i}`, out));
+  } else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'datasource') {
+        out.push([`${at}/${k}`, v]);
+      }
+      datasourceRefs(v, `${at}/${k}`, out);
+    }
+  }
+  return out;
+}
+
+/** `$name` and `${name}` / `${name:format}` references in any string of the JSON. */
+function variableRefs(node: unknown, out = new Set<string>()): Set<string> {
+  if (typeof node === 'string') {
+    for (const m of node.matchAll(/\$\{([A-Za-z0-9_]+)(?::[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      out.add((m[1] ?? m[2]) as string);
+    }
+  } else if (Array.isArray(node)) {
+    node.forEach((v) => variableRefs(v, out));
+  } else if (node && typeof node === 'object') {
+    Object.values(node).forEach((v) => variableRefs(v, out));
+  }
+  return out;
+}
+
+/** Replaces the dashboard's variables by their default values, as Grafana would before querying. */
+function interpolator(d: Dashboard): (s: string) => string {
+  const values = new Map<string, string>([['tenant', 'acme']]);
+  for (const v of d.templating.list) {
+    const value = v.current?.value ?? (typeof v.query === 'string' && v.type === 'textbox' ? v.query : undefined);
+    if (value !== undefined && v.name !== 'tenant') {
+      values.set(v.name, value);
+    }
+  }
+  return (s: string) =>
+    s.replace(
+      /\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+      (all, a?: string, b?: string) => values.get((a ?? b) as string) ?? all
+    );
+}
+
+function deepInterpolate<T>(node: T, replace: (s: string) => string): T {
+  if (typeof node === 'string') {
+    return replace(node) as T;
+  }
+  if (Array.isArray(node)) {
+    return node.map((v) => deepInterpolate(v, replace)) as T;
+  }
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, deepInterpolate(v, replace)])) as T;
+  }
+  return node;
+}
+
+describe('dashboards/', () => {
+  test('ships exactly the five client-facing dashboards, each with its stable uid', () => {
+    expect(files.sort()).toEqual(DASHBOARDS.map((d) => `${d.file}.json`).sort());
+    for (const { file, uid } of DASHBOARDS) {
+      expect(load(`${file}.json`).uid).toBe(uid);
+    }
+    const uids = files.map((f) => load(f).uid);
+    expect(new Set(uids).size).toBe(uids.length);
+  });
+
+  test('plugin.json includes every dashboard file (and nothing that does not exist), off the nav', () => {
+    const included = pluginJson.includes.filter((i) => i.type === 'dashboard');
+    expect(included.map((i) => i.path).sort()).toEqual(files.map((f) => `dashboards/${f}`).sort());
+    for (const include of included) {
+      expect(include.addToNav).toBe(false);
+      expect(include.name).toBe(load(path.basename(include.path as string)).title);
+    }
+    expect(pluginJson.includes).toContainEqual({ type: 'datasource', name: 'CAAS Analytics' });
+    expect(pluginJson.includes).toContainEqual(
+      expect.objectContaining({ type: 'page', name: 'Analytics', path: '/a/%PLUGIN_ID%/analytics', addToNav: true })
+    );
+  });
+
+  describe.each(files)('%s', (file) => {
+    const d = load(file);
+    const panels = allPanels(d);
+
+    test('header: title, caas tag, last 30 days, Grafana 12 schema, description', () => {
+      expect(d.title).toMatch(/^CAAS · /);
+      expect(d.tags).toContain('caas');
+      expect(d.time).toEqual({ from: 'now-30d', to: 'now' });
+      expect(d.schemaVersion).toBe(SCHEMA_VERSION);
+      expect(d.id).toBeNull();
+      expect(typeof d.description === 'string' && d.description.length > 20).toBe(true);
+    });
+
+    test('__inputs are consistent: no ${DS_…} placeholder is used or declared (app imports pass no inputs)', () => {
+      const placeholders = [...variableRefs(d)].filter((name) => /^DS_/.test(name));
+      const declared = d.__inputs.map((i) => i.name);
+      expect(placeholders.sort()).toEqual([...declared].sort());
+      // Grafana imports an app's bundled dashboards with `inputs: []` (dashboards/README.md): any declared input fails.
+      expect(declared).toEqual([]);
+    });
+
+    test('__requires lists Grafana, the data source and exactly the panel types used', () => {
+      const requires = d.__requires;
+      expect(requires).toContainEqual(expect.objectContaining({ type: 'grafana', id: 'grafana' }));
+      expect(requires).toContainEqual(expect.objectContaining({ type: 'datasource', id: DS_TYPE }));
+      const required = requires.filter((r) => r.type === 'panel').map((r) => r.id);
+      const used = [...new Set(panels.filter((p) => p.type !== 'row').map((p) => p.type))];
+      expect(required.sort()).toEqual(used.sort());
+    });
+
+    test('every data source reference is the $datasource variable of the CAAS type (no literal uid)', () => {
+      const refs = datasourceRefs(d);
+      expect(refs.length).toBeGreaterThan(panels.length);
+      for (const [at, ref] of refs) {
+        // Grafana's built-in annotation query is the one exception.
+        if (at.startsWith('/annotations') && (ref as Json)?.type === 'grafana') {
+          expect(ref).toEqual({ type: 'grafana', uid: '-- Grafana --' });
+          continue;
+        }
+        expect({ at, ref }).toEqual({ at, ref: DS_REF });
+      }
+    });
+
+    test('variables: a caas data source variable and a tenant variable the data source reads as "tenants"', () => {
+      const vars = d.templating.list;
+      const names = vars.map((v) => v.name);
+      expect(new Set(names).size).toBe(names.length);
+
+      const ds = vars.find((v) => v.name === 'datasource');
+      expect(ds).toMatchObject({ type: 'datasource', query: DS_TYPE });
+
+      const tenant = vars.find((v) => v.name === 'tenant');
+      expect(tenant).toMatchObject({ type: 'query', datasource: DS_REF });
+      expect(parseVariableQuery(tenant?.query as string).name).toBe('tenants');
+
+      // Every variable used anywhere is defined (or one of Grafana's own $__ variables).
+      const used = [...variableRefs({ panels: d.panels, templating: d.templating })].filter((n) => !n.startsWith('__'));
+      for (const name of used) {
+        expect({ name, defined: names.includes(name) }).toEqual({ name, defined: true });
+      }
+    });
+
+    test('panels: unique ids, inside the 24-column grid, no overlaps, titled, described, with a unit', () => {
+      const ids = panels.map((p) => p.id);
+      expect(ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+
+      const boxes = d.panels.map((p) => ({ id: p.id, ...p.gridPos }));
+      for (const b of boxes) {
+        expect(b.x >= 0 && b.w > 0 && b.x + b.w <= 24 && b.h > 0 && b.y >= 0).toBe(true);
+      }
+      for (const [i, a] of boxes.entries()) {
+        for (const b of boxes.slice(i + 1)) {
+          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+          expect({ a: a.id, b: b.id, overlap }).toEqual({ a: a.id, b: b.id, overlap: false });
+        }
+      }
+
+      for (const p of queryPanels(d)) {
+        expect(p.title.length).toBeGreaterThan(3);
+        expect((p.description ?? '').length).toBeGreaterThan(10);
+        expect(UNITS.has(p.fieldConfig?.defaults?.unit as string)).toBe(true);
+      }
+    });
+
+    test('targets: versioned, tenant-scoped, a known kind, already migrated, valid, and accepted by the contract', () => {
+      const replace = interpolator(d);
+      const targets = queryPanels(d).flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, t })));
+      expect(targets.length).toBeGreaterThanOrEqual(queryPanels(d).length);
+
+      for (const p of queryPanels(d)) {
+        const refIds = (p.targets ?? []).map((t) => t.refId);
+        expect(new Set(refIds).size).toBe(refIds.length);
+      }
+      for (const { panel, t } of targets) {
+        expect({ panel, version: t.version }).toEqual({ panel, version: QUERY_VERSION });
+        expect({ panel, tenant: t.tenant }).toEqual({ panel, tenant: '$tenant' });
+        expect((QUERY_KINDS as readonly string[]).includes(t.kind as string)).toBe(true);
+
+        // A saved query that is already current comes back unchanged: old-format leftovers would be rewritten.
+        expect(migrateQuery(t as unknown as CaasQuery)).toBe(t);
+
+        const query = deepInterpolate(t, replace) as unknown as CaasQuery;
+        expect({ panel, problem: validateQuery(query) }).toEqual({ panel, problem: undefined });
+        if (query.kind === 'annotations') {
+          continue;
+        }
+        const body = toAnalyticsBody(query, { from: 1_700_000_000_000, to: 1_702_592_000_000, tenant: 'acme' });
+        const errors = [...Value.Errors(AnalyticsQuery, body)].map((e) => `${e.path} ${e.message}`);
+        expect({ panel, errors }).toEqual({ panel, errors: [] });
+      }
+    });
+  });
+});
+
+describe('cost-tracking: usage × price per event', () => {
+  beforeAll(() => {
+    // What Grafana registers at start-up (some transformers are exported under two names: keep one per id).
+    const byId = new Map(
+      Object.values(standardTransformers).map((transformation) => [transformation.id, transformation])
+    );
+    standardTransformersRegistry.setInit(() =>
+      [...byId.values()].map(
+        (transformation) =>
+          ({ id: transformation.id, name: transformation.name, transformation }) as unknown as TransformerRegistryItem
+      )
+    );
+  });
+
+  const d = load('cost-tracking.json');
+  const prices = Object.fromEntries(
+    d.templating.list
+      .filter((v) => v.name.startsWith('price_'))
+      .map((v) => [v.name.slice('price_'.length), v.current?.value])
+  );
+  const replace = interpolator(d);
+  const panel = (title: string) => {
+    const found = d.panels.find((p) => p.title === title);
+    if (!found) {
+      throw new Error(`no panel ${title}`);
+    }
+    return found;
+  };
+
+  /** What the backend answers for a timeseries grouped by type: one wide frame, one labelled field per type. */
+  function usageFrame(countField: string): DataFrame {
+    return createDataFrame({
+      refId: 'A',
+      name: countField,
+      fields: [
+        { name: 'time', type: FieldType.time, values: [1, 2, 3] },
+        {
+          name: countField,
+          type: FieldType.number,
+          labels: { type: 'call_started' },
+          values: [10, 0, 5],
+          config: { unit: 'short' },
+        },
+        {
+          name: countField,
+          type: FieldType.number,
+          labels: { type: 'message_sent' },
+          values: [1000, 2000, 0],
+          config: { unit: 'short' },
+        },
+        {
+          name: countField,
+          type: FieldType.number,
+          labels: { type: 'file_shared' },
+          values: [4, 6, 8],
+          config: { unit: 'short' },
+        },
+      ],
+    });
+  }
+
+  async function run(transformations: DataTransformerConfig[], frame: DataFrame) {
+    const out = await lastValueFrom(transformDataFrame(transformations, [frame], { interpolate: replace }));
+    expect(out).toHaveLength(1);
+    const result = out[0] as DataFrame;
+    return Object.fromEntries(result.fields.map((f) => [getFieldDisplayName(f, result, out), f]));
+  }
+
+  test('prices are textbox variables per event type with numeric defaults, and the description says "per event"', () => {
+    expect(Object.keys(prices).sort()).toEqual(['call_started', 'file_shared', 'message_sent', 'user_active']);
+    expect(prices.message_sent).toBe('0.0001');
+    for (const value of Object.values(prices)) {
+      expect(Number.isFinite(Number(value))).toBe(true);
+    }
+    expect(d.description).toMatch(/per event/);
+    expect(d.templating.list.filter((v) => v.name.startsWith('price_')).every((v) => v.type === 'textbox')).toBe(true);
+  });
+
+  test.each(['events', 'count'])(
+    'the stat panel turns counts into costs per type and a total, whatever the count field is called (%s)',
+    async (countField) => {
+      const fields = await run(panel('Estimated cost in range').transformations ?? [], usageFrame(countField));
+      expect(Object.keys(fields).sort()).toEqual([
+        'call_started cost',
+        'file_shared cost',
+        'message_sent cost',
+        'time',
+        'total cost',
+      ]);
+
+      const p = (type: string) => Number(prices[type]);
+      expect(fields['message_sent cost']?.values).toEqual([1000 * p('message_sent'), 2000 * p('message_sent'), 0]);
+      expect(fields['call_started cost']?.values).toEqual([10 * p('call_started'), 0, 5 * p('call_started')]);
+      const total = fields['total cost']?.values as number[];
+      expect(total[0]).toBeCloseTo(1000 * p('message_sent') + 10 * p('call_started') + 4 * p('file_shared'), 10);
+      expect(total[2]).toBeCloseTo(5 * p('call_started') + 8 * p('file_shared'), 10);
+
+      // New fields carry no unit of their own, so the panel's currencyUSD applies (a field's own unit would win).
+      expect(fields['message_sent cost']?.config.unit).toBeUndefined();
+      expect(panel('Estimated cost in range').fieldConfig?.defaults?.unit).toBe('currencyUSD');
+    }
+  );
+
+  test('the daily cost panel stacks per-type costs only (no total that would double the stack)', async () => {
+    const fields = await run(panel('Daily cost by event type').transformations ?? [], usageFrame('events'));
+    expect(Object.keys(fields).sort()).toEqual(['call_started cost', 'file_shared cost', 'message_sent cost', 'time']);
+  });
+});
