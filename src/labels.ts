@@ -1,3 +1,5 @@
+import type { DashboardId } from './constants';
+
 /**
  * All UI text of the app in one place (as grafana/clickhouse-datasource does), so wording stays consistent and the
  * tests can assert on the same strings the user reads.
@@ -47,6 +49,47 @@ export const labels = {
         description: 'Scheduled PDF, Excel and CSV reports delivered by email, and signed share links that expire.',
       },
     ],
+    available: 'Open',
+    dashboardsTitle: 'Dashboards',
+    dashboardsHint:
+      "Bundled with the app. If a link says the dashboard is not found, import it from the Dashboards tab of the app's Configuration page (or provision it, see dashboards/README.md).",
+    openDashboardsTab: 'Import dashboards',
+    dashboards: {
+      usage: {
+        title: 'Usage overview',
+        description: 'Events per type, DAU/WAU/MAU and stickiness, platforms, app versions and countries.',
+      },
+      messages: {
+        title: 'Message analytics',
+        description: 'Message volume by type and platform, peak hours, top conversations and senders.',
+      },
+      users: {
+        title: 'User activity & retention',
+        description: 'Active users, the weekly retention matrix, cohorts and the login → message → file funnel.',
+      },
+      adoption: {
+        title: 'Feature adoption',
+        description: 'Adoption of calls, file sharing and voice messages; app version rollout.',
+      },
+      cost: {
+        title: 'Cost tracking',
+        description: 'Usage × a unit price per event type, per day and in total.',
+      },
+    } satisfies Record<DashboardId, { title: string; description: string }>,
+  },
+  analytics: {
+    subtitle:
+      'Explore the analytics store: pick a kind of question, set its parameters and a time range, and see the answer as Grafana draws it in a dashboard.',
+    timeRange: 'Time range',
+    run: 'Run query',
+    running: 'Running…',
+    view: { label: 'View', chart: 'Chart', table: 'Table' },
+    empty: 'Pick a kind and its parameters, then run the query.',
+    noData: 'No data: the query answered no rows for this tenant and time range.',
+    invalid: 'The query is not complete',
+    notAnalytics: "Annotation queries belong in a dashboard's annotation settings; pick another kind.",
+    answered: (source: string, ms: number, granularity?: string) =>
+      `Answered from ${source}${granularity ? ` per ${granularity}` : ''} in ${ms} ms.`,
   },
   health: {
     title: 'Backend health',

@@ -1,3 +1,5 @@
+// Grafana's Combobox (in the Analytics page's editor) measures text on a canvas jsdom lacks.
+import '../../datasource/test/jsdom';
 import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { type AppRootProps, PluginType } from '@grafana/data';
@@ -38,4 +40,14 @@ describe('components/App', () => {
     );
     expect(await screen.findByTestId(testIds.home.container, {}, WAIT)).toBeInTheDocument();
   });
+
+  test('/analytics renders the Analytics explorer', async () => {
+    render(
+      <MemoryRouter initialEntries={['/analytics']} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+        <App {...props} />
+      </MemoryRouter>
+    );
+    expect(await screen.findByTestId(testIds.analytics.container, {}, WAIT)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.home.container)).not.toBeInTheDocument();
+  }, 30_000);
 });

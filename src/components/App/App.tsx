@@ -6,6 +6,7 @@ import { ROUTES } from '../../constants';
 import { labels } from '../../labels';
 
 const Home = React.lazy(() => import('../../pages/Home/Home'));
+const Analytics = React.lazy(() => import('../../pages/Analytics/Analytics'));
 
 /** The app's router: one route per page (ROUTES), pages lazy-loaded; unknown paths land on Home. */
 function App(_props: AppRootProps) {
@@ -13,6 +14,7 @@ function App(_props: AppRootProps) {
     <Suspense fallback={<LoadingPlaceholder text={labels.app.loading} />}>
       <Routes>
         <Route path={ROUTES.Home} element={<Home />} />
+        <Route path={ROUTES.Analytics} element={<Analytics />} />
         <Route path="*" element={<Home />} />
       </Routes>
     </Suspense>

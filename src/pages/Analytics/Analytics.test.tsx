@@ -1,0 +1,257 @@
+import '../../datasource/test/jsdom';
+import React from 'react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { dateTime, FieldType, type TimeRange } from '@grafana/data';
+import { getBackendSrv, type PanelRendererProps } from '@grafana/runtime';
+import type { QueryResponse } from '../../../backend/src/contracts/analytics';
+import { testIds } from '../../components/testIds';
+import { labels as dsLabels } from '../../datasource/labels';
+import { pickOption } from '../../datasource/test/combobox';
+import { dsTestIds } from '../../datasource/testIds';
+import type { CaasQuery } from '../../datasource/types';
+import { labels } from '../../labels';
+import { httpError, ok } from '../../test/fixtures';
+import Analytics from './Analytics';
+
+const panels: PanelRendererProps[] = [];
+
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: jest.fn(),
+  // Grafana injects the real renderer at start-up; here we record what the page asks it to draw.
+  PanelRenderer: (props: PanelRendererProps) => {
+    panels.push(props);
+    return <div data-testid="panel-renderer">{props.pluginId}</div>;
+  },
+}));
+
+const WAIT = { timeout: 10_000 };
+const PROXY = '/api/plugin-proxy/caas-observatory-app/api';
+const FROM = Date.UTC(2025, 0, 1);
+const TO = Date.UTC(2025, 0, 31);
+const RANGE: TimeRange = { from: dateTime(FROM), to: dateTime(TO), raw: { from: dateTime(FROM), to: dateTime(TO) } };
+
+const fetchMock = jest.fn();
+const lastPanel = () => panels[panels.length - 1] as PanelRendererProps;
+const queryCalls = () => fetchMock.mock.calls.map((c) => c[0]).filter((o) => o.url === `${PROXY}/v1/analytics/query`);
+
+function answer(kind: string, frames: QueryResponse['frames']): QueryResponse {
+  return {
+    meta: { kind, tenant_id: 'acme', source: 'rollup_hour', granularity: 'day', from: FROM, to: TO, elapsed_ms: 12.4 },
+    frames,
+  };
+}
+
+const timeseriesAnswer = answer('timeseries', [
+  {
+    name: 'events',
+    fields: [
+      { name: 'time', type: 'time', values: [FROM, FROM + 86_400_000] },
+      { name: 'events', type: 'number', unit: 'short', labels: { platform: 'ios' }, values: [5, 7] },
+      { name: 'events', type: 'number', unit: 'short', labels: { platform: 'web' }, values: ['3', 1] },
+    ],
+  },
+]);
+
+let queryAnswer: unknown = timeseriesAnswer;
+
+beforeEach(() => {
+  panels.length = 0;
+  queryAnswer = timeseriesAnswer;
+  fetchMock.mockReset();
+  fetchMock.mockImplementation(({ url }: { url: string }) => {
+    if (url === `${PROXY}/v1/analytics/query`) {
+      return typeof queryAnswer === 'function' ? (queryAnswer as () => unknown)() : ok(queryAnswer);
+    }
+    const name = url.split('/').pop() ?? '';
+    const values: Record<string, string[]> = {
+      tenants: ['acme', 'globex'],
+      event_types: ['login', 'message_sent', 'file_shared'],
+    };
+    return ok({ values: (values[name] ?? []).map((v) => ({ text: v, value: v })) });
+  });
+  jest.mocked(getBackendSrv).mockReturnValue({ fetch: fetchMock } as unknown as ReturnType<typeof getBackendSrv>);
+});
+
+async function renderPage(initialQuery: Partial<CaasQuery> = { tenant: 'acme' }) {
+  await act(async () => {
+    render(<Analytics initialQuery={initialQuery} initialRange={RANGE} />);
+  });
+  await screen.findByTestId(dsTestIds.editor.container, {}, WAIT);
+}
+
+async function run() {
+  await act(async () => {
+    fireEvent.click(screen.getByTestId(testIds.analytics.run));
+  });
+}
+
+describe('pages/Analytics', () => {
+  test("shows the data source's own query editor, a time range and nothing run yet", async () => {
+    await renderPage();
+    expect(screen.getByTestId(dsTestIds.editor.kind)).toHaveValue(dsLabels.kinds.timeseries.label);
+    expect(screen.getByTestId(testIds.analytics.timeRange)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.analytics.empty)).toHaveTextContent(labels.analytics.empty);
+    expect(queryCalls()).toHaveLength(0);
+    // The editor's pickers ask the backend through the app's proxy route (no data source instance needed).
+    await waitFor(() =>
+      expect(fetchMock).toHaveBeenCalledWith(
+        expect.objectContaining({ url: `${PROXY}/v1/analytics/variables/tenants` })
+      )
+    );
+  });
+
+  test('Run posts what a panel would through the app proxy and draws a time series with Grafana', async () => {
+    await renderPage({ tenant: 'acme', event_types: ['message_sent'], group_by: ['platform'] } as Partial<CaasQuery>);
+    await run();
+
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    expect(queryCalls()).toHaveLength(1);
+    const call = queryCalls()[0];
+    expect(call.method).toBe('POST');
+    expect(call.data).toEqual({
+      kind: 'timeseries',
+      from: FROM,
+      to: TO,
+      tenant_id: 'acme',
+      event_types: ['message_sent'],
+      metric: { type: 'events' },
+      group_by: ['platform'],
+      interval_ms: Math.floor((TO - FROM) / 1000),
+    });
+
+    const panel = lastPanel();
+    expect(panel.pluginId).toBe('timeseries');
+    expect(panel.width).toBeGreaterThan(0);
+    expect(panel.height).toBeGreaterThan(0);
+    const frame = panel.data?.series[0];
+    expect(frame?.fields.map((f) => f.type)).toEqual([FieldType.time, FieldType.number, FieldType.number]);
+    expect(frame?.fields[1]?.labels).toEqual({ platform: 'ios' });
+    expect(frame?.fields[1]?.config.unit).toBe('short');
+    // ClickHouse's 64-bit integers arrive as strings; the frame holds numbers.
+    expect(frame?.fields[2]?.values).toEqual([3, 1]);
+    expect(screen.getByTestId(testIds.analytics.meta)).toHaveTextContent('Answered from rollup_hour per day in 12 ms.');
+  });
+
+  test('a time series can be shown as a table, as in Explore', async () => {
+    await renderPage();
+    await run();
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    expect(lastPanel().pluginId).toBe('timeseries');
+
+    await act(async () => {
+      fireEvent.click(within(screen.getByTestId(testIds.analytics.view)).getByLabelText(labels.analytics.view.table));
+    });
+    expect(lastPanel().pluginId).toBe('table');
+  });
+
+  test('a kind picked in the editor runs at once; an incomplete query is explained and never sent', async () => {
+    await renderPage();
+    await pickOption(
+      dsTestIds.editor.kind,
+      dsLabels.kinds.retention.label,
+      new RegExp(`^${dsLabels.kinds.retention.label}`)
+    );
+
+    const error = await screen.findByTestId(testIds.analytics.error, {}, WAIT);
+    expect(error).toHaveTextContent(labels.analytics.invalid);
+    expect(error).toHaveTextContent(dsLabels.invalid.retentionEvents);
+    expect(queryCalls()).toHaveLength(0);
+  });
+
+  test('a funnel is drawn as a table', async () => {
+    queryAnswer = answer('funnel', [
+      {
+        name: 'funnel',
+        fields: [
+          { name: 'step', type: 'number', values: [1, 2] },
+          { name: 'name', type: 'string', values: ['login', 'message_sent'] },
+          { name: 'users', type: 'number', unit: 'short', values: [100, 40] },
+          { name: 'conversion', type: 'number', unit: 'percentunit', values: [1, 0.4] },
+        ],
+      },
+    ]);
+    await renderPage({
+      tenant: 'acme',
+      kind: 'funnel',
+      steps: [{ event_type: 'login' }, { event_type: 'message_sent' }],
+      window_seconds: 3600,
+    } as Partial<CaasQuery>);
+    await run();
+
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    expect(queryCalls()[0].data).toMatchObject({
+      kind: 'funnel',
+      steps: [{ event_type: 'login' }, { event_type: 'message_sent' }],
+      window_seconds: 3600,
+    });
+    expect(lastPanel().pluginId).toBe('table');
+    expect(screen.queryByTestId(testIds.analytics.view)).not.toBeInTheDocument();
+    expect(lastPanel().data?.series[0]?.fields[3]?.config.unit).toBe('percentunit');
+  });
+
+  test('the peak-hours heatmap is a table coloured by value, its hour column a label', async () => {
+    queryAnswer = answer('heatmap', [
+      {
+        name: 'events by hour and weekday (UTC)',
+        fields: [
+          { name: 'hour', type: 'number', values: [0, 1] },
+          { name: 'Mon', type: 'number', unit: 'short', values: [4, 9] },
+          { name: 'Tue', type: 'number', unit: 'short', values: [2, 0] },
+        ],
+      },
+    ]);
+    await renderPage({ tenant: 'acme', kind: 'heatmap', metric: 'events' } as Partial<CaasQuery>);
+    await run();
+
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    const panel = lastPanel();
+    expect(panel.pluginId).toBe('table');
+    expect(panel.fieldConfig?.defaults.custom).toMatchObject({ cellOptions: { type: 'color-background' } });
+    const fields = panel.data?.series[0]?.fields ?? [];
+    expect(fields[0]).toMatchObject({ type: FieldType.string, values: ['0', '1'] });
+    expect(fields[1]).toMatchObject({ type: FieldType.number, values: [4, 9] });
+  });
+
+  test("the backend's refusal is shown with its reason", async () => {
+    queryAnswer = () =>
+      httpError(400, { error: { code: 'invalid_query', message: 'tenant_id is required for admin keys' } });
+    await renderPage({});
+    await run();
+
+    const error = await screen.findByTestId(testIds.analytics.error, {}, WAIT);
+    expect(error).toHaveTextContent('The backend answered 400: tenant_id is required for admin keys');
+    expect(screen.queryByTestId(testIds.analytics.panel)).not.toBeInTheDocument();
+  });
+
+  test('an answer without rows says so instead of drawing an empty panel', async () => {
+    queryAnswer = answer('top_n', [
+      {
+        name: 'top',
+        fields: [
+          { name: 'type', type: 'string', values: [] },
+          { name: 'events', type: 'number', values: [] },
+        ],
+      },
+    ]);
+    await renderPage({ tenant: 'acme', kind: 'top_n', field: 'type' } as Partial<CaasQuery>);
+    await run();
+
+    expect(await screen.findByTestId(testIds.analytics.noData, {}, WAIT)).toHaveTextContent(labels.analytics.noData);
+    expect(screen.queryByTestId(testIds.analytics.panel)).not.toBeInTheDocument();
+  });
+
+  test('zooming the chart takes the new range and runs again', async () => {
+    await renderPage();
+    await run();
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+
+    const from = FROM + 86_400_000;
+    const to = FROM + 3 * 86_400_000;
+    await act(async () => {
+      lastPanel().onChangeTimeRange?.({ from, to });
+    });
+    await waitFor(() => expect(queryCalls()).toHaveLength(2));
+    expect(queryCalls()[1].data).toMatchObject({ from, to });
+  });
+});
