@@ -120,16 +120,46 @@ describe('pages/Home', () => {
     expect(screen.queryByTestId(testIds.home.healthError)).not.toBeInTheDocument();
   });
 
-  test('lists what the suite offers as coming, without links that would 404', async () => {
+  test('links the features that have a page (Analytics); the others are coming, without links that would 404', async () => {
     fetchMock.mockReturnValue(ok(healthyResponse));
     render(<Home />);
     await screen.findByTestId(testIds.home.engine('clickhouse'), {}, WAIT);
 
     const features = screen.getByTestId(testIds.home.features);
-    for (const id of ['analytics', 'search', 'sla', 'alerts', 'reports']) {
+    const analytics = within(features).getByTestId(testIds.home.feature('analytics'));
+    expect(within(analytics).getByRole('link')).toHaveAttribute('href', '/a/caas-observatory-app/analytics');
+    expect(analytics).toHaveTextContent(labels.home.available);
+    expect(analytics).not.toHaveTextContent(labels.home.coming);
+    for (const id of ['search', 'sla', 'alerts', 'reports']) {
       const card = within(features).getByTestId(testIds.home.feature(id));
       expect(card).toHaveTextContent(labels.home.coming);
+      expect(within(card).queryAllByRole('link')).toHaveLength(0);
     }
-    expect(within(features).queryAllByRole('link')).toHaveLength(0);
+    expect(within(features).queryAllByRole('link')).toHaveLength(1);
+  });
+
+  test('links every bundled dashboard by its stable uid, and the tab to import them', async () => {
+    fetchMock.mockReturnValue(ok(healthyResponse));
+    render(<Home />);
+    const section = await screen.findByTestId(testIds.home.dashboards, {}, WAIT);
+
+    const expected: Record<string, string> = {
+      usage: '/d/caas-usage-overview',
+      messages: '/d/caas-message-analytics',
+      users: '/d/caas-user-activity-retention',
+      adoption: '/d/caas-feature-adoption',
+      cost: '/d/caas-cost-tracking',
+    };
+    for (const [id, href] of Object.entries(expected)) {
+      const card = within(section).getByTestId(testIds.home.dashboard(id));
+      const link = within(card).getByRole('link');
+      expect(link).toHaveAttribute('href', href);
+      expect(link).toHaveTextContent(labels.home.dashboards[id as keyof typeof labels.home.dashboards].title);
+    }
+    expect(within(section).getAllByRole('link')).toHaveLength(Object.keys(expected).length + 1);
+    expect(screen.getByTestId(testIds.home.importDashboards)).toHaveAttribute(
+      'href',
+      '/plugins/caas-observatory-app?page=dashboards'
+    );
   });
 });

@@ -6,9 +6,10 @@ import { testIds } from '../../components/testIds';
 import { labels } from '../../labels';
 import type { AppJsonData } from '../../types';
 import { BackendHealth } from './BackendHealth';
+import { DashboardLinks } from './DashboardLinks';
 import { SuiteFeatures } from './SuiteFeatures';
 
-/** The app's landing page: what the suite offers and whether its backend answers. */
+/** The app's landing page: whether its backend answers, what the suite offers and its dashboards. */
 function Home() {
   // Inside Grafana the app root is wrapped in a PluginContextProvider; outside it (tests, workbench) this is null.
   const context = usePluginContext<AppJsonData>();
@@ -23,6 +24,7 @@ function Home() {
           </Text>
           <BackendHealth apiUrlSet={apiUrlSet} />
           <SuiteFeatures />
+          <DashboardLinks />
         </Stack>
       </div>
     </PluginPage>
