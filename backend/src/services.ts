@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { AnalyticsService } from './analytics/service.js';
 import { KeyRepo } from './auth/keys.js';
 import { TenantRepo } from './auth/tenants.js';
 import type { Config } from './config/config.js';
@@ -27,6 +28,7 @@ export interface Services {
   wal: Wal;
   flusher: Flusher;
   ingest: IngestService;
+  analytics: AnalyticsService;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     wal,
     flusher,
     ingest,
+    analytics: new AnalyticsService(store),
     startedAt: Date.now(),
     async close() {
       // Seal and commit what was acknowledged, then close the engines. Anything not committed

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/keys.js';
 import type { Services } from '../services.js';
 import { ApiError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -87,5 +88,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(adminRoutes(svc));
   await app.register(eventRoutes(svc));
   await app.register(deadLetterRoutes(svc));
+  await app.register(analyticsRoutes(svc));
   return app;
 }

@@ -38,6 +38,53 @@ export const CLICKHOUSE_MIGRATIONS: ChMigration[] = [
       SETTINGS non_replicated_deduplication_window = 10000, index_granularity = 8192`,
     ],
   },
+  {
+    version: 2,
+    name: 'rollups',
+    // Issue "CAAS analytics", item 3: materialized views into AggregatingMergeTree tables, per minute
+    // and per hour, count and uniqState(user_id) by tenant, type, platform, country; and one row per
+    // (tenant, day, type, user) for the user-based kinds (active users, retention, cohorts, adoption).
+    // Existing events are backfilled once, right after each view starts feeding its table.
+    statements: [
+      ...(['minute', 'hour'] as const).flatMap((g) => [
+        `CREATE TABLE IF NOT EXISTS events_rollup_${g} (
+          tenant_id LowCardinality(String),
+          bucket DateTime('UTC'),
+          type LowCardinality(String),
+          platform LowCardinality(String),
+          country LowCardinality(String),
+          events SimpleAggregateFunction(sum, UInt64),
+          users AggregateFunction(uniq, String)
+        ) ENGINE = AggregatingMergeTree
+        PARTITION BY toYYYYMM(bucket)
+        ORDER BY (tenant_id, bucket, type, platform, country)
+        SETTINGS non_replicated_deduplication_window = 10000`,
+        `CREATE MATERIALIZED VIEW IF NOT EXISTS events_rollup_${g}_mv TO events_rollup_${g} AS
+          SELECT tenant_id, toStartOf${g === 'minute' ? 'Minute' : 'Hour'}(timestamp) AS bucket, type, platform, country,
+                 count() AS events, uniqState(user_id) AS users
+          FROM events GROUP BY tenant_id, bucket, type, platform, country`,
+        `INSERT INTO events_rollup_${g}
+          SELECT tenant_id, toStartOf${g === 'minute' ? 'Minute' : 'Hour'}(timestamp) AS bucket, type, platform, country,
+                 count() AS events, uniqState(user_id) AS users
+          FROM events GROUP BY tenant_id, bucket, type, platform, country`,
+      ]),
+      `CREATE TABLE IF NOT EXISTS user_days (
+        tenant_id LowCardinality(String),
+        day Date,
+        type LowCardinality(String),
+        user_id String,
+        events SimpleAggregateFunction(sum, UInt64)
+      ) ENGINE = AggregatingMergeTree
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (tenant_id, type, day, user_id)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS user_days_mv TO user_days AS
+        SELECT tenant_id, toDate(timestamp) AS day, type, user_id, count() AS events
+        FROM events GROUP BY tenant_id, day, type, user_id`,
+      `INSERT INTO user_days SELECT tenant_id, toDate(timestamp) AS day, type, user_id, count() AS events
+        FROM events GROUP BY tenant_id, day, type, user_id`,
+    ],
+  },
 ];
 
 /** TTL clause from configuration: raw events are deleted `ttlDays` after their timestamp. */

@@ -1,0 +1,195 @@
+import type { Static } from '@sinclair/typebox';
+import type { ActiveUsersQuery, AdoptionQuery, CohortsQuery, Filter, Frame, RetentionQuery } from '../contracts/analytics.js';
+import { run, type KindContext, type KindResult } from './context.js';
+import { num, table } from './frames.js';
+import { conditions, SqlParams, userDayCompatible } from './sql.js';
+import { buckets, DAY_MS, isoDay } from './time.js';
+
+/**
+ * The user-based kinds work on whole UTC days: one row per (user, day, type) from the `user_days`
+ * rollup, or from raw events when a filter needs a column the rollup does not keep.
+ */
+interface Activity {
+  p: SqlParams;
+  /** a subquery yielding user_id, d (Date), type, events */
+  sql: (opts: { fromDay?: number; toDayExcl: number; eventTypes?: string[] }) => string;
+  source: string;
+}
+
+function activity(ctx: KindContext, filters: Filter[] | undefined): Activity {
+  const p = new SqlParams();
+  const tenant = p.bind(ctx.tenant, 'String');
+  const rollup = !ctx.forceRaw && userDayCompatible(filters);
+  return {
+    p,
+    source: rollup ? 'rollup_user_days' : 'raw',
+    sql: ({ fromDay, toDayExcl, eventTypes }) => {
+      const cond = conditions(p, eventTypes, filters);
+      const lo = fromDay === undefined ? undefined : p.bind(isoDay(fromDay), 'Date');
+      const hi = p.bind(isoDay(toDayExcl), 'Date');
+      return rollup
+        ? `SELECT user_id, day AS d, type, events FROM user_days
+           WHERE tenant_id = ${tenant}${lo ? ` AND day >= ${lo}` : ''} AND day < ${hi} AND ${cond}`
+        : `SELECT user_id, toDate(timestamp) AS d, type, toUInt64(1) AS events FROM events
+           WHERE tenant_id = ${tenant}${lo ? ` AND timestamp >= toDateTime(${lo}, 'UTC')` : ''} AND timestamp < toDateTime(${hi}, 'UTC') AND ${cond}`;
+    },
+  };
+}
+
+/** First and last UTC day of the range, and the day after the last. */
+function dayRange(ctx: KindContext): { d0: number; d1: number; end: number } {
+  const d0 = ctx.from - (((ctx.from % DAY_MS) + DAY_MS) % DAY_MS);
+  const last = ctx.to - 1;
+  const d1 = last - (((last % DAY_MS) + DAY_MS) % DAY_MS);
+  return { d0, d1, end: d1 + DAY_MS };
+}
+
+const periodSql = (expr: string, period: 'day' | 'week' | 'month') =>
+  period === 'day' ? expr : period === 'week' ? `toMonday(${expr})` : `toStartOfMonth(${expr})`;
+const epoch = (dateExpr: string) => `toUnixTimestamp(toDateTime(${dateExpr}, 'UTC')) * 1000`;
+
+/** DAU, WAU (7 days), MAU (30 days) ending on each day, and stickiness = DAU / MAU. */
+export async function activeUsers(q: Static<typeof ActiveUsersQuery>, ctx: KindContext): Promise<KindResult> {
+  const { d0, d1, end } = dayRange(ctx);
+  const a = activity(ctx, q.filters);
+  const D0 = a.p.bind(isoDay(d0), 'Date');
+  const D1 = a.p.bind(isoDay(d1), 'Date');
+  const src = a.sql({ fromDay: d0 - 29 * DAY_MS, toDayExcl: end, eventTypes: q.event_types });
+  const sql = `SELECT ${epoch('day')} AS t,
+      uniqExactIf(user_id, d = day) AS dau, uniqExactIf(user_id, d >= day - 6) AS wau, uniqExact(user_id) AS mau
+    FROM (SELECT DISTINCT user_id, d FROM (${src}))
+    ARRAY JOIN arrayMap(i -> d + i, range(30)) AS day
+    WHERE day >= ${D0} AND day <= ${D1}
+    GROUP BY day ORDER BY day`;
+  const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
+  const days = buckets(d0, end, 'day');
+  const byDay = new Map(rows.map((r) => [num(r.t), r]));
+  const col = (k: string) => days.map((t) => num(byDay.get(t)?.[k]) ?? 0);
+  const dau = col('dau');
+  const mau = col('mau');
+  const frame: Frame = {
+    name: 'active users',
+    fields: [
+      { name: 'time', type: 'time', values: days },
+      { name: 'DAU', type: 'number', unit: 'short', values: dau },
+      { name: 'WAU', type: 'number', unit: 'short', values: col('wau') },
+      { name: 'MAU', type: 'number', unit: 'short', values: mau },
+      { name: 'stickiness', type: 'number', unit: 'percentunit', values: dau.map((v, i) => ((mau[i] ?? 0) > 0 ? v / (mau[i] as number) : 0)) },
+    ],
+  };
+  return { frames: [frame], source: a.source, granularity: 'day' };
+}
+
+/**
+ * Retention: a user's cohort is the period of their first-ever `cohort_event`, kept when it falls in
+ * the range; period k counts cohort users who did `return_event` k periods later (k = 0: the same
+ * period, on or after the first day).
+ */
+export async function retention(q: Static<typeof RetentionQuery>, ctx: KindContext): Promise<KindResult> {
+  const { d0, d1, end } = dayRange(ctx);
+  const a = activity(ctx, q.filters);
+  const step = q.period === 'week' ? 7 : 1;
+  const D0 = a.p.bind(isoDay(d0), 'Date');
+  const D1 = a.p.bind(isoDay(d1), 'Date');
+  const N = a.p.bind(q.periods, 'UInt32');
+  const cohortSrc = a.sql({ toDayExcl: end, eventTypes: [q.cohort_event] });
+  const returnSrc = a.sql({ fromDay: d0, toDayExcl: end + (q.periods + 1) * step * DAY_MS, eventTypes: [q.return_event] });
+  const P = (e: string) => periodSql(e, q.period);
+  const sql = `WITH cohort AS (
+      SELECT user_id, min(d) AS first FROM (${cohortSrc}) GROUP BY user_id HAVING first >= ${D0} AND first <= ${D1}
+    )
+    SELECT ${epoch('cp')} AS t, k, uniqExact(user_id) AS users FROM (
+      SELECT c.user_id AS user_id, ${P('c.first')} AS cp, toInt64(intDiv(dateDiff('day', ${P('c.first')}, ${P('r.d')}), ${step})) AS k
+      FROM cohort AS c INNER JOIN (SELECT DISTINCT user_id, d FROM (${returnSrc})) AS r ON r.user_id = c.user_id
+      WHERE r.d >= c.first
+    ) WHERE k <= ${N} GROUP BY cp, k
+    UNION ALL
+    SELECT ${epoch(P('first'))} AS t, toInt64(-1) AS k, count() AS users FROM cohort GROUP BY t
+    ORDER BY t, k`;
+  const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
+  const cohorts = new Map<number, { size: number; periods: number[] }>();
+  for (const r of rows) {
+    const t = num(r.t) as number;
+    const c = cohorts.get(t) ?? { size: 0, periods: Array.from({ length: q.periods + 1 }, () => 0) };
+    const k = num(r.k) as number;
+    if (k < 0) {
+      c.size = num(r.users) ?? 0;
+    } else {
+      c.periods[k] = num(r.users) ?? 0;
+    }
+    cohorts.set(t, c);
+  }
+  const ts = [...cohorts.keys()].sort((x, y) => x - y);
+  const frame: Frame = {
+    name: 'retention',
+    fields: [
+      { name: 'cohort', type: 'time', values: ts },
+      { name: 'cohort size', type: 'number', unit: 'short', values: ts.map((t) => cohorts.get(t)?.size ?? 0) },
+      ...Array.from({ length: q.periods + 1 }, (_, k) => ({
+        name: `${q.period} ${k}`,
+        type: 'number' as const,
+        unit: 'short',
+        values: ts.map((t) => cohorts.get(t)?.periods[k] ?? 0),
+      })),
+    ],
+  };
+  return { frames: [frame], source: a.source, granularity: q.period };
+}
+
+/** Users by the period of their first-ever activity: new users, how many came back in a later period, events per user. */
+export async function cohorts(q: Static<typeof CohortsQuery>, ctx: KindContext): Promise<KindResult> {
+  const { d0, d1, end } = dayRange(ctx);
+  const a = activity(ctx, q.filters);
+  const D0 = a.p.bind(isoDay(d0), 'Date');
+  const src = a.sql({ toDayExcl: end, eventTypes: q.event_types });
+  const P = (e: string) => periodSql(e, q.period);
+  const sql = `WITH acts AS (${src}),
+      firsts AS (SELECT user_id, min(d) AS first FROM acts GROUP BY user_id HAVING first >= ${D0})
+    SELECT ${epoch(P('first'))} AS t, count() AS new_users, countIf(later) AS returning_users, sum(ev) AS events
+    FROM (
+      SELECT f.user_id, f.first AS first, max(${P('a.d')} > ${P('f.first')}) AS later, sum(a.events) AS ev
+      FROM firsts AS f INNER JOIN acts AS a ON a.user_id = f.user_id
+      GROUP BY f.user_id, f.first
+    ) GROUP BY t ORDER BY t`;
+  void d1;
+  const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
+  const shaped = rows.map((r) => {
+    const n = num(r.new_users) ?? 0;
+    return { ...r, return_rate: n ? (num(r.returning_users) ?? 0) / n : 0, events_per_user: n ? (num(r.events) ?? 0) / n : 0 };
+  });
+  const frame = table('cohorts', shaped, [
+    { key: 't', name: 'cohort', type: 'time' },
+    { key: 'new_users', name: 'new users', type: 'number', unit: 'short' },
+    { key: 'returning_users', name: 'returning users', type: 'number', unit: 'short' },
+    { key: 'return_rate', name: 'return rate', type: 'number', unit: 'percentunit' },
+    { key: 'events_per_user', name: 'events per user', type: 'number', unit: 'short' },
+  ]);
+  return { frames: [frame], source: a.source, granularity: q.period };
+}
+
+/** Share of active users who did `feature_event`, per day, week or month. */
+export async function adoption(q: Static<typeof AdoptionQuery>, ctx: KindContext): Promise<KindResult> {
+  const { d0, end } = dayRange(ctx);
+  const g = q.granularity ?? 'day';
+  const a = activity(ctx, q.filters);
+  const types = q.event_types?.length ? [...new Set([...q.event_types, q.feature_event])] : undefined;
+  const X = a.p.bind(q.feature_event, 'String');
+  const src = a.sql({ fromDay: d0, toDayExcl: end, eventTypes: types });
+  const sql = `SELECT ${epoch(periodSql('d', g))} AS t, uniqExact(user_id) AS active, uniqExactIf(user_id, type = ${X}) AS adopters
+    FROM (${src}) GROUP BY t ORDER BY t`;
+  const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
+  const points = buckets(d0, end, g);
+  const byT = new Map(rows.map((r) => [num(r.t), r]));
+  const active = points.map((t) => num(byT.get(t)?.active) ?? 0);
+  const adopters = points.map((t) => num(byT.get(t)?.adopters) ?? 0);
+  const frame: Frame = {
+    name: 'adoption',
+    fields: [
+      { name: 'time', type: 'time', values: points },
+      { name: 'active users', type: 'number', unit: 'short', values: active },
+      { name: 'adopters', type: 'number', unit: 'short', values: adopters },
+      { name: 'adoption', type: 'number', unit: 'percentunit', values: adopters.map((v, i) => ((active[i] ?? 0) > 0 ? v / (active[i] as number) : 0)) },
+    ],
+  };
+  return { frames: [frame], source: a.source, granularity: g };
+}

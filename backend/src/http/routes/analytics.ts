@@ -1,0 +1,87 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { AnalyticsService } from '../../analytics/service.js';
+import { frameToCsv, num } from '../../analytics/frames.js';
+import { parseInstant } from '../../analytics/time.js';
+import { requireRole } from '../../auth/keys.js';
+import { AnnotationsQuery, MessagesQuery, VariableQuery, type Granularity } from '../../contracts/analytics.js';
+import { annotations, variableValues } from '../../analytics/variables.js';
+import type { Services } from '../../services.js';
+import { authenticate } from '../app.js';
+
+const READERS = ['admin', 'tenant-admin', 'tenant-viewer'] as const;
+
+/** The seed's GET /analytics/messages and POST /v1/analytics/query (issue "CAAS analytics"). */
+export function analyticsRoutes(svc: Services): FastifyPluginAsync {
+  const analytics = svc.analytics;
+  return async (app) => {
+    app.addHook('preHandler', authenticate(svc));
+
+    app.post<{ Querystring: { format?: string } }>('/v1/analytics/query', async (req, reply) => {
+      requireRole(req.principal, [...READERS], 'analytics queries');
+      const q = AnalyticsService.validate(req.body);
+      const res = await analytics.query(q, analytics.tenantFor(req.principal, q.tenant_id));
+      if (req.query.format === 'csv') {
+        return reply.type('text/csv; charset=utf-8').send(res.frames[0] ? frameToCsv(res.frames[0]) : '');
+      }
+      return res;
+    });
+
+    app.get<{ Params: { name: string }; Querystring: VariableQuery }>(
+      '/v1/analytics/variables/:name',
+      { schema: { querystring: VariableQuery } },
+      async (req) => {
+        requireRole(req.principal, [...READERS], 'template variables');
+        if (req.params.name === 'tenants') {
+          const all = req.principal.role === 'admin' ? await svc.tenants.list() : [await svc.tenants.get(req.principal.tenantId as string)];
+          return { values: all.filter((t) => t !== undefined).map((t) => ({ text: t.name, value: t.id })) };
+        }
+        const tenant = analytics.tenantFor(req.principal, req.query.tenant_id);
+        return { values: await analytics.guarded(tenant, () => variableValues(svc.store, tenant, req.params.name, req.query)) };
+      }
+    );
+
+    app.post<{ Body: AnnotationsQuery }>('/v1/analytics/annotations', { schema: { body: AnnotationsQuery } }, async (req) => {
+      requireRole(req.principal, [...READERS], 'annotations');
+      const tenant = analytics.tenantFor(req.principal, req.body.tenant_id);
+      return { annotations: await analytics.guarded(tenant, () => annotations(svc.store, tenant, req.body)) };
+    });
+
+    app.get<{ Querystring: MessagesQuery }>('/analytics/messages', { schema: { querystring: MessagesQuery } }, async (req, reply) => {
+      requireRole(req.principal, [...READERS], 'analytics queries');
+      const { group_by: groupBy, granularity = 'day', format = 'json' } = req.query;
+      const tenant = analytics.tenantFor(req.principal, req.query.tenant_id);
+      // group_by=type is the message's type (properties.message_type), as in the seed's example.
+      const field = groupBy === 'type' ? 'properties.message_type' : groupBy;
+      const res = await analytics.query(
+        {
+          kind: 'timeseries',
+          from: parseInstant(req.query.from, 'from'),
+          to: parseInstant(req.query.to, 'to', true),
+          metric: { type: 'events' },
+          event_types: ['message_sent'],
+          granularity: granularity as Granularity,
+          ...(field ? { group_by: [field] } : {}),
+        },
+        tenant
+      );
+      const frame = res.frames[0];
+      const time = frame?.fields[0]?.values ?? [];
+      const data: Array<Record<string, string | number>> = [];
+      const dateOf = (t: number) => (granularity === 'minute' || granularity === 'hour' ? new Date(t).toISOString() : new Date(t).toISOString().slice(0, 10));
+      time.forEach((t, i) => {
+        for (const f of frame?.fields.slice(1) ?? []) {
+          const count = num(f.values[i]) ?? 0;
+          if (count > 0) {
+            data.push({ date: dateOf(t as number), ...(groupBy ? { [groupBy]: Object.values(f.labels ?? {})[0] ?? '' } : {}), count });
+          }
+        }
+      });
+      if (format === 'csv') {
+        const cols = ['date', ...(groupBy ? [groupBy] : []), 'count'];
+        const esc = (v: unknown) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+        return reply.type('text/csv; charset=utf-8').send([cols.join(','), ...data.map((r) => cols.map((c) => esc(r[c] ?? '')).join(','))].join('\n') + '\n');
+      }
+      return { data };
+    });
+  };
+}
