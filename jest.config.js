@@ -13,6 +13,8 @@ module.exports = {
     // the scaffold only transforms .js/.ts(x), so without this jest fails with "Unexpected token 'export'".
     '^.+\\.mjs$': ['@swc/jest', { sourceMaps: 'inline', module: { type: 'commonjs' } }],
   },
+  // Grafana's Select-heavy editors render slowly on a 2-core CI machine under load; 5 s (jest's default) flakes.
+  testTimeout: 30_000,
   // Tests live beside the code in src/ only; backend/ has its own runner, tests/ holds Playwright specs.
   testPathIgnorePatterns: [
     '/node_modules/',
