@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import type { EventRow } from '../src/ingest/enrich.js';
 import { createKey, createTenant, drained, event, startApp, type TestApp } from './helpers.js';
 
 /** Ingestion against the real embedded ClickHouse (chdb) and PGlite. */
@@ -15,19 +16,7 @@ before(async () => {
 });
 after(async () => t.close());
 
-interface Row {
-  event_id: string;
-  tenant_id: string;
-  type: string;
-  user_id: string;
-  timestamp: string;
-  received_at: string;
-  properties: Record<string, string>;
-  device: string;
-  platform: string;
-  app_version: string;
-  country: string;
-}
+type Row = EventRow;
 
 const rowsOf = (user: string) =>
   t.svc.store.query<Row>('SELECT * FROM events WHERE user_id = {u:String} ORDER BY timestamp', { u: user });
