@@ -26,3 +26,8 @@ npx jest --maxWorkers 2
 
 step "backend tests on the real engines (node:test)"
 npm run --silent test -w backend
+
+step "browser tests (Chromium)"
+# The workbench (tests/workbench) against the real backend with demo data, driven by playwright-core with
+# /usr/bin/chromium; skips with the reason printed when Chromium is missing. Screenshots: test-output/browser/.
+node --test tests/browser/
