@@ -55,10 +55,15 @@ export async function activeUsers(q: Static<typeof ActiveUsersQuery>, ctx: KindC
   const D0 = a.p.bind(isoDay(d0), 'Date');
   const D1 = a.p.bind(isoDay(d1), 'Date');
   const src = a.sql({ fromDay: d0 - 29 * DAY_MS, toDayExcl: end, eventTypes: q.event_types });
-  const sql = `SELECT ${epoch('day')} AS t,
-      uniqExactIf(user_id, d = day) AS dau, uniqExactIf(user_id, d >= day - 6) AS wau, uniqExact(user_id) AS mau
-    FROM (SELECT DISTINCT user_id, d FROM (${src}))
-    ARRAY JOIN arrayMap(i -> d + i, range(30)) AS day
+  // Each active (user, day) covers the days up to the user's next active day (at most 30): a day then
+  // sees each user once, through their latest activity, so DAU/WAU/MAU are plain counts of how
+  // recent that activity is, and the rows expand by the gaps between activity, not 30× each.
+  const sql = `SELECT ${epoch('day')} AS t, countIf(day = d) AS dau, countIf(day - d < 7) AS wau, count() AS mau
+    FROM (
+      SELECT user_id, d, leadInFrame(d, 1, d + 30) OVER (PARTITION BY user_id ORDER BY d ASC ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS nxt
+      FROM (SELECT DISTINCT user_id, d FROM (${src}))
+    )
+    ARRAY JOIN arrayMap(i -> d + i, range(toUInt32(least(dateDiff('day', d, nxt), 30)))) AS day
     WHERE day >= ${D0} AND day <= ${D1}
     GROUP BY day ORDER BY day`;
   const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
