@@ -26,7 +26,8 @@ export async function timeseries(q: Query, ctx: KindContext): Promise<KindResult
     throw badRequest('too_many_points', `${points.length} ${g} points exceed the limit of ${ctx.maxPoints}: choose a coarser granularity or a shorter range`);
   }
   const groupBy = q.group_by ?? [];
-  const { p, tenant, where } = scoped(ctx);
+  // Each raw edge is its own plain range so the primary key prunes it (an OR of two ranges did not).
+  const { p, tenant, fromP, toP, where } = scoped(ctx);
   const keyExprs = groupBy.map((f) => fieldExpr(f, p));
   const keySel = keyExprs.map((e, i) => `, ${e} AS k${i}`).join('');
   const keyGrp = groupBy.map((_, i) => `, k${i}`).join('');
@@ -48,7 +49,11 @@ export async function timeseries(q: Query, ctx: KindContext): Promise<KindResult
       m.type === 'events' ? ['sum(x)', 'count() AS x', 'sum(events) AS x'] : ['uniqMerge(x)', 'uniqState(user_id) AS x', 'uniqMergeState(users) AS x'];
     sql = `SELECT t${keyGrp}, ${agg} AS v FROM (
         SELECT ${t('timestamp')}${keySel}, ${rawPart} FROM events
-        WHERE ${where} AND (timestamp < fromUnixTimestamp64Milli(${inF}, 'UTC') OR timestamp >= fromUnixTimestamp64Milli(${inT}, 'UTC')) AND ${cond}
+        WHERE tenant_id = ${tenant} AND timestamp >= fromUnixTimestamp64Milli(${fromP}, 'UTC') AND timestamp < fromUnixTimestamp64Milli(${inF}, 'UTC') AND ${cond}
+        GROUP BY t${keyGrp}
+        UNION ALL
+        SELECT ${t('timestamp')}${keySel}, ${rawPart} FROM events
+        WHERE tenant_id = ${tenant} AND timestamp >= fromUnixTimestamp64Milli(${inT}, 'UTC') AND timestamp < fromUnixTimestamp64Milli(${toP}, 'UTC') AND ${cond}
         GROUP BY t${keyGrp}
         UNION ALL
         SELECT ${t('bucket')}${keySel}, ${rollPart} FROM events_rollup_${rollup}
