@@ -7,12 +7,14 @@
  *
  * Environment: BENCH_EVENTS (10000000), BENCH_TENANTS (5), BENCH_DAYS (90), BENCH_RANGE_DAYS (30),
  * BENCH_RUNS (20), BENCH_CHUNK (200000), BENCH_SEED (42), BENCH_KEEP_DATA=1 keeps
- * bench/query/.data/<run>, BENCH_NO_README=1 leaves bench/README.md alone.
+ * bench/query/.data/<run>, BENCH_REUSE_DIR=<a kept run's directory> skips the load and queries it again
+ * (same BENCH_EVENTS/TENANTS/DAYS; the window ends where that run's generator ended), BENCH_NO_README=1
+ * leaves bench/README.md alone.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../backend/src/config/config.js';
 import type { AnalyticsQuery } from '../../backend/src/contracts/analytics.js';
@@ -96,17 +98,20 @@ interface Result {
 
 async function main(): Promise<void> {
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
-  const dataDir = join(ROOT, 'bench', 'query', '.data', runId);
+  const reuse = process.env.BENCH_REUSE_DIR?.trim();
+  const dataDir = reuse ? resolve(reuse) : join(ROOT, 'bench', 'query', '.data', runId);
   mkdirSync(dataDir, { recursive: true });
   const config = loadConfig({ DATA_DIR: dataDir, CAAS_ADMIN_KEY: randomBytes(24).toString('hex'), TENANT_RATE_LIMIT: '0' });
   const svc = await createServices(config, createLogger('warn', []));
   let ok = false;
   try {
     const tenantIds = Array.from({ length: cfg.tenants }, (_, i) => `qbench-${String(i + 1).padStart(2, '0')}`);
-    for (const t of tenantIds) await svc.tenants.create(t, t);
+    if (!reuse) for (const t of tenantIds) await svc.tenants.create(t, t);
 
     // ---- load: generator → events-table NDJSON rows → INSERT (the materialized views fill the rollups)
-    const end = new Date();
+    const endFile = join(dataDir, 'bench-end.txt');
+    const end = reuse ? new Date(Number(readFileSync(endFile, 'utf8'))) : new Date();
+    if (!reuse) writeFileSync(endFile, String(end.getTime()));
     const eventsPerDay = Math.ceil((cfg.events / (cfg.tenants * cfg.days)) * 1.08);
     const receivedAt = chTime(end.getTime());
     const q = JSON.stringify;
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
       insMs += performance.now() - ti;
     };
     let tg = performance.now();
-    for (const e of generateEvents({
+    for (const e of reuse ? [] : generateEvents({
       seed: cfg.seed,
       tenants: tenantIds,
       days: cfg.days,
@@ -152,6 +157,19 @@ async function main(): Promise<void> {
     genMs += performance.now() - tg;
     await flush();
     const loadS = (performance.now() - t0) / 1000;
+    // let the background merges the load started finish (bounded), so the queries see a settled table
+    const tm = performance.now();
+    for (;;) {
+      const [{ n: merges } = { n: '0' }] = await svc.store.query<{ n: string }>('SELECT count() AS n FROM system.merges');
+      if (Number(merges) === 0 || performance.now() - tm > 180_000) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const settleS = (performance.now() - tm) / 1000;
+    const [{ n: parts } = { n: '0' }] = await svc.store.query<{ n: string }>(
+      "SELECT count() AS n FROM system.parts WHERE active AND database = currentDatabase() AND table = 'events'"
+    );
+    log(`merges settled after ${settleS.toFixed(1)} s; events has ${parts} active parts`);
+    if (reuse) count = cfg.events;
     if (count < cfg.events) throw new Error(`the generator produced ${count} events, fewer than ${cfg.events}`);
     const [{ n: stored } = { n: '0' }] = await svc.store.query<{ n: string }>('SELECT count() AS n FROM events');
     const [{ v: chVersion } = { v: '?' }] = await svc.store.query<{ v: string }>('SELECT version() AS v');
@@ -160,7 +178,7 @@ async function main(): Promise<void> {
       'SELECT count() AS n FROM events WHERE tenant_id = {t:String}',
       { t: tenant }
     );
-    log(`loaded ${Number(stored).toLocaleString('en-US')} rows in ${loadS.toFixed(1)} s (generate ${(genMs / 1000).toFixed(1)} s, insert ${(insMs / 1000).toFixed(1)} s)`);
+    if (!reuse) log(`loaded ${Number(stored).toLocaleString('en-US')} rows in ${loadS.toFixed(1)} s (generate ${(genMs / 1000).toFixed(1)} s, insert ${(insMs / 1000).toFixed(1)} s)`);
     if (Number(stored) !== cfg.events) throw new Error(`events holds ${stored} rows, expected ${cfg.events}`);
 
     // ---- queries
@@ -174,6 +192,7 @@ async function main(): Promise<void> {
     );
     log(`queries on tenant ${tenant} (${Number(tenantEvents).toLocaleString('en-US')} events, ${Number(rangeEvents).toLocaleString('en-US')} in the last ${cfg.rangeDays} days), ${cfg.runs} runs each way`);
     const results: Result[] = [];
+    const loadBefore = os.loadavg()[0] ?? 0;
     for (const c of cases(tenant, from, to)) {
       const time = async (forceRaw: boolean): Promise<{ ms: number[]; source: string; rows: number }> => {
         const first = await svc.analytics.query(c.q, tenant, { forceRaw }); // warm-up
@@ -208,8 +227,13 @@ async function main(): Promise<void> {
       log(`  ${c.name}: ${r.source} p50 ${r.autoP50.toFixed(1)} / p95 ${r.autoP95.toFixed(1)} ms; raw p50 ${r.rawP50.toFixed(1)} / p95 ${r.rawP95.toFixed(1)} ms; ×${r.ratioP95.toFixed(1)}`);
     }
 
+    const loadAfter = os.loadavg()[0] ?? 0;
     const summary = {
       date: new Date().toISOString(),
+      reused: Boolean(reuse),
+      settle_seconds: round(settleS),
+      events_parts: Number(parts),
+      loadavg_1m: [round(loadBefore, 2), round(loadAfter, 2)],
       events: cfg.events,
       tenants: cfg.tenants,
       days: cfg.days,
@@ -244,7 +268,7 @@ async function main(): Promise<void> {
     ok = true;
   } finally {
     await svc.close();
-    if (process.env.BENCH_KEEP_DATA !== '1' && ok) rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP_DATA !== '1' && !reuse && ok) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -261,6 +285,10 @@ type Summary = {
   load_seconds: number;
   generate_seconds: number;
   insert_seconds: number;
+  reused: boolean;
+  settle_seconds: number;
+  events_parts: number;
+  loadavg_1m: number[];
   machine: { cpus: number; cpu_model: string; memory_gib: number; os: string; node: string; chdb_engine: string };
   results: Result[];
 };
@@ -276,7 +304,12 @@ function writeReadme(s: Summary): void {
     '',
     `Machine: ${s.machine.cpus} CPUs (${s.machine.cpu_model.trim()}), ${s.machine.memory_gib} GiB RAM, ${s.machine.os}; Node ${s.machine.node}; chdb engine ${s.machine.chdb_engine}.`,
     '',
-    `Load (direct NDJSON inserts into \`events\`, views filling the rollups): ${s.load_seconds} s (generator ${s.generate_seconds} s, inserts ${s.insert_seconds} s).`,
+    s.reused
+      ? `Data: reused a kept run's directory (BENCH_REUSE_DIR); no load timed. Background merges settled after ${s.settle_seconds} s; \`events\` had ${s.events_parts} active parts.`
+      : `Load (direct NDJSON inserts into \`events\`, views filling the rollups): ${s.load_seconds} s (generator ${s.generate_seconds} s, inserts ${s.insert_seconds} s); ` +
+        `background merges settled ${s.settle_seconds} s later; \`events\` then had ${s.events_parts} active parts.`,
+    '',
+    `1-minute load average of the machine when the queries started and ended: ${s.loadavg_1m[0]} → ${s.loadavg_1m[1]} (${s.machine.cpus} CPUs; the bench keeps about one busy, and at the start the average still carries the load phase; more than that is other work sharing the machine).`,
     '',
     '| query | source (auto) | auto p50 ms | auto p95 ms | raw p50 ms | raw p95 ms | raw/auto p50 | raw/auto p95 |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
