@@ -11,6 +11,7 @@
  * (same BENCH_EVENTS/TENANTS/DAYS; the window ends where that run's generator ended), BENCH_NO_README=1
  * leaves bench/README.md alone.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -98,6 +99,7 @@ interface Result {
 
 async function main(): Promise<void> {
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const commit = gitHead(); // the backend code this process loaded
   const reuse = process.env.BENCH_REUSE_DIR?.trim();
   const dataDir = reuse ? resolve(reuse) : join(ROOT, 'bench', 'query', '.data', runId);
   mkdirSync(dataDir, { recursive: true });
@@ -231,6 +233,7 @@ async function main(): Promise<void> {
     const summary = {
       date: new Date().toISOString(),
       reused: Boolean(reuse),
+      commit,
       settle_seconds: round(settleS),
       events_parts: Number(parts),
       loadavg_1m: [round(loadBefore, 2), round(loadAfter, 2)],
@@ -286,12 +289,24 @@ type Summary = {
   generate_seconds: number;
   insert_seconds: number;
   reused: boolean;
+  commit: string;
   settle_seconds: number;
   events_parts: number;
   loadavg_1m: number[];
   machine: { cpus: number; cpu_model: string; memory_gib: number; os: string; node: string; chdb_engine: string };
   results: Result[];
 };
+
+/** The commit the backend code was read from (with "+dirty" when the working tree differs). */
+function gitHead(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'backend/src'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return '?';
+  }
+}
 
 function writeReadme(s: Summary): void {
   const n = (x: number): string => x.toLocaleString('en-US');
@@ -300,7 +315,7 @@ function writeReadme(s: Summary): void {
   const lines = [
     RESULTS_START,
     `Last run: ${s.date} — ${n(s.events)} events (${s.tenants} tenants, ${s.days} days); queries on tenant \`${s.tenant}\` ` +
-      `(${n(s.tenant_events)} events, ${n(s.range_events)} in the queried last ${s.range_days} days); ${s.runs} timed runs per side after one warm-up.`,
+      `(${n(s.tenant_events)} events, ${n(s.range_events)} in the queried last ${s.range_days} days); ${s.runs} timed runs per side after one warm-up; backend at commit \`${s.commit}\`.`,
     '',
     `Machine: ${s.machine.cpus} CPUs (${s.machine.cpu_model.trim()}), ${s.machine.memory_gib} GiB RAM, ${s.machine.os}; Node ${s.machine.node}; chdb engine ${s.machine.chdb_engine}.`,
     '',
