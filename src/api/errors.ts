@@ -92,7 +92,8 @@ export function isErrorBody(data: unknown): data is ErrorBody {
   return typeof data.error.code === 'string' && typeof data.error.message === 'string';
 }
 
-function messageOf(data: unknown): string | undefined {
+/** A plain-text or `{ message }` body's message (what Grafana's own proxy answers). */
+export function messageOf(data: unknown): string | undefined {
   if (typeof data === 'string' && data.trim() !== '') {
     return data.trim();
   }

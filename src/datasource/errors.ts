@@ -1,3 +1,4 @@
+import { isErrorBody, isRecord, messageOf } from '../api/errors';
 import { labels } from './labels';
 import { QueryValidationError } from './request';
 
@@ -12,11 +13,6 @@ export interface DescribedError {
   status?: number;
   /** Grafana cancelled the request (a newer query replaced it): not an error to show. */
   cancelled?: boolean;
-}
-
-/** The backend's `{ error: { code, message } }`. */
-interface BackendErrorBody {
-  error: { code: string; message: string };
 }
 
 /** Thrown by the data source for an answer whose shape breaks the contract. */
@@ -79,25 +75,6 @@ export function describeError(error: unknown): DescribedError {
   return { message: labels.errors.unknown(String(error)) };
 }
 
-export function isBackendError(data: unknown): data is BackendErrorBody {
-  return (
-    isRecord(data) &&
-    isRecord(data.error) &&
-    typeof data.error.code === 'string' &&
-    typeof data.error.message === 'string'
-  );
-}
-
-function messageOf(data: unknown): string | undefined {
-  if (typeof data === 'string' && data.trim() !== '') {
-    return data.trim();
-  }
-  if (isRecord(data) && typeof data.message === 'string' && data.message !== '') {
-    return data.message;
-  }
-  return undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** The backend's error body; one definition shared with the app's API client. */
+export const isBackendError = isErrorBody;
+export { isRecord };
