@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from '../contracts/common.js';
-import { ApiError, badRequest, conflict, forbidden, notFound, unauthorized } from '../http/errors.js';
+import { ApiError, badRequest, forbidden, notFound, unauthorized } from '../http/errors.js';
 import type { MetadataDb } from '../store/metadata-db.js';
 import type { TenantRepo } from './tenants.js';
 
@@ -155,5 +155,3 @@ export function scopeTenant(p: Principal, requested: string | undefined): string
   }
   return p.tenantId;
 }
-
-export { conflict };
