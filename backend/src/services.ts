@@ -82,7 +82,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     wal,
     flusher,
     ingest,
-    analytics: new AnalyticsService(store),
+    analytics: new AnalyticsService(store, cfg.analytics),
     startedAt: Date.now(),
     async close() {
       // Seal and commit what was acknowledged, then close the engines. Anything not committed

@@ -83,7 +83,7 @@ after(async () => t.close());
 
 async function query(q: Record<string, unknown>, key = viewer): Promise<QueryResponse> {
   const res = await t.app.inject({ method: 'POST', url: '/v1/analytics/query', headers: { authorization: `Bearer ${key}` }, payload: q });
-  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.statusCode, 200, res.statusCode === 500 ? `${res.body}\n${t.logs.lines.filter((l) => l.includes('"level":50')).slice(-1)[0] ?? ''}` : res.body);
   return res.json() as QueryResponse;
 }
 const col = (f: Frame, name: string) => f.fields.find((x) => x.name === name)?.values ?? assert.fail(`no field ${name}`);
@@ -96,7 +96,8 @@ describe('analytics kinds match an independent computation', () => {
     const to = END - 45 * 60_000;
     const q = { kind: 'timeseries', from, to, metric: { type: 'events' }, group_by: ['platform'], granularity: 'day' };
     const auto = await query(q);
-    assert.equal(auto.meta.source, 'rollup_hour+raw_edges');
+    // whole days from the per-day rollup, the first and last day's whole hours from the per-hour one, the partial hours raw
+    assert.equal(auto.meta.source, 'events_rollup_day+events_rollup_hour+raw');
     const raw = await t.svc.analytics?.query(q as never, 'acme', { forceRaw: true });
     assert.deepEqual(auto.frames, raw?.frames);
     const frame = auto.frames[0] as Frame;
@@ -108,12 +109,13 @@ describe('analytics kinds match an independent computation', () => {
     }
   });
 
-  it('timeseries: unique users per hour via the minute rollup equals raw; sum of a property', async () => {
+  it('timeseries: unique users per hour (type rollup) and per day (tenant-only rollup) equal raw; sum of a property', async () => {
     const from = START + 5 * DAY + 7 * 60_000;
     const to = from + 2 * DAY;
-    const q = { kind: 'timeseries', from, to, metric: { type: 'unique_users' }, event_types: ['message_sent'], granularity: 'minute' };
-    const a = await query({ ...q, granularity: 'hour' });
-    const r = await t.svc.analytics?.query({ ...q, granularity: 'hour' } as never, 'acme', { forceRaw: true });
+    const q = { kind: 'timeseries', from, to, metric: { type: 'unique_users' }, event_types: ['message_sent'], granularity: 'hour' };
+    const a = await query(q);
+    assert.equal(a.meta.source, 'events_type_hour+raw');
+    const r = await t.svc.analytics?.query(q as never, 'acme', { forceRaw: true });
     assert.deepEqual(a.frames, r?.frames);
     const times = col(a.frames[0] as Frame, 'time') as number[];
     const sel = events.filter((e) => e.type === 'message_sent' && e.timestamp >= from && e.timestamp < to);
@@ -121,6 +123,17 @@ describe('analytics kinds match an independent computation', () => {
       col(a.frames[0] as Frame, 'unique users'),
       times.map((b) => uniq(sel.filter((e) => e.timestamp - (e.timestamp % 3_600_000) === b).map((e) => e.user_id)))
     );
+
+    const dq = { kind: 'timeseries', from: START + 3 * 3_600_000 + 17, to: END - 5 * 60_000, metric: { type: 'unique_users' }, granularity: 'day' };
+    const d = await query(dq);
+    assert.equal(d.meta.source, 'events_total_day+events_total_hour+raw');
+    assert.deepEqual(d.frames, (await t.svc.analytics?.query(dq as never, 'acme', { forceRaw: true }))?.frames);
+    const dsel = events.filter((e) => e.timestamp >= dq.from && e.timestamp < dq.to);
+    assert.deepEqual(
+      col(d.frames[0] as Frame, 'unique users'),
+      (col(d.frames[0] as Frame, 'time') as number[]).map((b) => uniq(dsel.filter((e) => day(e.timestamp) === b).map((e) => e.user_id)))
+    );
+
     const s = await query({ kind: 'timeseries', from: START, to: END, metric: { type: 'sum', property: 'properties.length' }, granularity: 'week' });
     const total = (col(s.frames[0] as Frame, 'sum(length)') as Array<number | null>).reduce<number>((x, y) => x + (y ?? 0), 0);
     assert.equal(total, events.filter((e) => e.type === 'message_sent').reduce((x, e) => x + e.length, 0));
@@ -224,6 +237,37 @@ describe('analytics kinds match an independent computation', () => {
     const h = (await query({ kind: 'heatmap', from: START, to: END })).frames[0] as Frame;
     const mon = events.filter((e) => new Date(e.timestamp).getUTCDay() === 1);
     assert.deepEqual(col(h, 'Mon'), Array.from({ length: 24 }, (_, hr) => mon.filter((e) => new Date(e.timestamp).getUTCHours() === hr).length));
+
+    // Rollups answer column breakdowns; a half-hour zone cannot use hourly rows; both equal raw.
+    const from = START + 2 * DAY + 13 * 60_000 + 5;
+    const to = END - 3 * DAY - 2 * 60_000;
+    const sel = events.filter((e) => e.timestamp >= from && e.timestamp < to);
+    const planned = [
+      [{ kind: 'top_n', from, to, field: 'country', metric: 'unique_users', filters: [{ field: 'platform', op: '!=', value: 'web' }] }, 'events_rollup_day+events_rollup_hour+raw'],
+      [{ kind: 'geo', from, to, event_types: ['message_sent'] }, 'events_rollup_day+events_rollup_hour+raw'],
+      [{ kind: 'heatmap', from, to, timezone: 'Europe/Berlin' }, 'events_total_hour+raw'],
+      [{ kind: 'heatmap', from, to, timezone: 'Asia/Kolkata' }, 'raw'],
+    ] as const;
+    for (const [pq, source] of planned) {
+      const a = await query(pq);
+      assert.equal(a.meta.source, source, pq.kind);
+      assert.deepEqual(a.frames, (await t.svc.analytics?.query(pq as never, 'acme', { forceRaw: true }))?.frames, `${pq.kind} rollup = raw`);
+    }
+    const tn = (await query(planned[0][0])).frames[0] as Frame;
+    const tnExp = COUNTRIES.map((k) => [k, uniq(sel.filter((e) => e.country === k && e.platform !== 'web').map((e) => e.user_id))] as const)
+      .filter(([, n]) => n > 0)
+      .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
+    assert.deepEqual(col(tn, 'country'), tnExp.map((x) => x[0]));
+    assert.deepEqual(col(tn, 'unique users'), tnExp.map((x) => x[1]));
+    const hourIn = (zone: string, ms: number) => {
+      const parts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
+      return { wd: parts.find((x) => x.type === 'weekday')?.value, h: Number(parts.find((x) => x.type === 'hour')?.value) };
+    };
+    for (const zone of ['Europe/Berlin', 'Asia/Kolkata']) {
+      const hm = (await query({ kind: 'heatmap', from, to, timezone: zone })).frames[0] as Frame;
+      const expected = Array.from({ length: 24 }, (_, hr) => sel.filter((e) => { const x = hourIn(zone, e.timestamp); return x.wd === 'Wed' && x.h === hr; }).length);
+      assert.deepEqual(col(hm, 'Wed'), expected, zone);
+    }
 
     const ad = (await query({ kind: 'adoption', from: START, to: END, feature_event: 'call_started', granularity: 'week' })).frames[0] as Frame;
     const wk = col(ad, 'time') as number[];

@@ -26,8 +26,8 @@ import { createServices } from '../../backend/src/services.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const README = join(ROOT, 'bench', 'README.md');
-const RESULTS_START = '<!-- bench:query:results:start -->';
-const RESULTS_END = '<!-- bench:query:results:end -->';
+const resultsStart = (scenario: string) => `<!-- bench:query:results:${scenario}:start -->`;
+const resultsEnd = (scenario: string) => `<!-- bench:query:results:${scenario}:end -->`;
 
 function envInt(name: string, def: number, min = 1): number {
   const raw = process.env[name]?.trim().replace(/_/g, '');
@@ -37,15 +37,44 @@ function envInt(name: string, def: number, min = 1): number {
   return n;
 }
 
-const cfg = {
+/**
+ * Two corpora of BENCH_EVENTS events, loaded and queried one after the other in the same run:
+ * `one-tenant` puts all of them in the queried tenant's 30-day panel range (the issue's "panel queries
+ * on 10M events"); `five-tenants` spreads them over 5 tenants and 90 days, so a 30-day panel of one
+ * tenant holds about 6 % of them.
+ */
+const SCENARIOS = {
+  'one-tenant': { tenants: 1, days: 30, rangeDays: 30 },
+  'five-tenants': { tenants: 5, days: 90, rangeDays: 30 },
+} as const;
+type ScenarioName = keyof typeof SCENARIOS;
+
+const common = {
   events: envInt('BENCH_EVENTS', 10_000_000),
-  tenants: envInt('BENCH_TENANTS', 5),
-  days: envInt('BENCH_DAYS', 90),
-  rangeDays: envInt('BENCH_RANGE_DAYS', 30),
   runs: envInt('BENCH_RUNS', 20),
   chunk: envInt('BENCH_CHUNK', 200_000),
   seed: envInt('BENCH_SEED', 42, 0),
 };
+
+function scenarioConfig(name: ScenarioName) {
+  const s = SCENARIOS[name];
+  return {
+    ...common,
+    tenants: envInt('BENCH_TENANTS', s.tenants),
+    days: envInt('BENCH_DAYS', s.days),
+    rangeDays: envInt('BENCH_RANGE_DAYS', s.rangeDays),
+  };
+}
+type Cfg = ReturnType<typeof scenarioConfig>;
+
+function scenarioNames(): ScenarioName[] {
+  const raw = process.env.BENCH_SCENARIOS?.trim();
+  const names = raw ? raw.split(',').map((x) => x.trim()) : Object.keys(SCENARIOS);
+  for (const n of names) {
+    if (!(n in SCENARIOS)) throw new Error(`BENCH_SCENARIOS: unknown scenario '${n}' (use ${Object.keys(SCENARIOS).join(', ')})`);
+  }
+  return names as ScenarioName[];
+}
 
 const log = (msg: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -98,14 +127,24 @@ interface Result {
 }
 
 async function main(): Promise<void> {
-  const runId = new Date().toISOString().replace(/[:.]/g, '-');
-  const commit = gitHead(); // the backend code this process loaded
+  const names = scenarioNames();
   const reuse = process.env.BENCH_REUSE_DIR?.trim();
+  if (reuse && names.length !== 1) throw new Error('BENCH_REUSE_DIR needs exactly one scenario: set BENCH_SCENARIOS too');
+  const summaries: Summary[] = [];
+  for (const name of names) summaries.push(await runScenario(name, scenarioConfig(name), reuse));
+  process.stdout.write(JSON.stringify(summaries, null, 2) + '\n');
+}
+
+async function runScenario(scenario: ScenarioName, cfg: Cfg, reuse: string | undefined): Promise<Summary> {
+  log(`scenario ${scenario}`);
+  const runId = `${scenario}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const commit = gitHead(); // the backend code this process loaded
   const dataDir = reuse ? resolve(reuse) : join(ROOT, 'bench', 'query', '.data', runId);
   mkdirSync(dataDir, { recursive: true });
   const config = loadConfig({ DATA_DIR: dataDir, CAAS_ADMIN_KEY: randomBytes(24).toString('hex'), TENANT_RATE_LIMIT: '0' });
   const svc = await createServices(config, createLogger('warn', []));
   let ok = false;
+  let summary: Summary;
   try {
     const tenantIds = Array.from({ length: cfg.tenants }, (_, i) => `qbench-${String(i + 1).padStart(2, '0')}`);
     if (!reuse) for (const t of tenantIds) await svc.tenants.create(t, t);
@@ -230,7 +269,8 @@ async function main(): Promise<void> {
     }
 
     const loadAfter = os.loadavg()[0] ?? 0;
-    const summary = {
+    summary = {
+      scenario,
       date: new Date().toISOString(),
       reused: Boolean(reuse),
       commit,
@@ -266,16 +306,17 @@ async function main(): Promise<void> {
         ratioP95: round(r.ratioP95),
       })),
     };
-    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     if (process.env.BENCH_NO_README !== '1') writeReadme(summary);
     ok = true;
   } finally {
     await svc.close();
     if (process.env.BENCH_KEEP_DATA !== '1' && !reuse && ok) rmSync(dataDir, { recursive: true, force: true });
   }
+  return summary;
 }
 
 type Summary = {
+  scenario: ScenarioName;
   date: string;
   events: number;
   tenants: number;
@@ -313,8 +354,8 @@ function writeReadme(s: Summary): void {
   const ms = (x: number): string => x.toFixed(1);
   const rollup = s.results.filter((r) => r.source !== 'raw');
   const lines = [
-    RESULTS_START,
-    `Last run: ${s.date} — ${n(s.events)} events (${s.tenants} tenants, ${s.days} days); queries on tenant \`${s.tenant}\` ` +
+    resultsStart(s.scenario),
+    `**Scenario \`${s.scenario}\`.** Last run: ${s.date} — ${n(s.events)} events (${s.tenants} tenants, ${s.days} days); queries on tenant \`${s.tenant}\` ` +
       `(${n(s.tenant_events)} events, ${n(s.range_events)} in the queried last ${s.range_days} days); ${s.runs} timed runs per side after one warm-up; backend at commit \`${s.commit}\`.`,
     '',
     `Machine: ${s.machine.cpus} CPUs (${s.machine.cpu_model.trim()}), ${s.machine.memory_gib} GiB RAM, ${s.machine.os}; Node ${s.machine.node}; chdb engine ${s.machine.chdb_engine}.`,
@@ -335,14 +376,14 @@ function writeReadme(s: Summary): void {
     `Target (p95 ≤ 100 ms and ≥ 10× faster than raw): ${s.results.filter((r) => r.autoP95 <= 100).length}/${s.results.length} queries have p95 ≤ 100 ms; ` +
       `${rollup.filter((r) => r.ratioP95 >= 10).length}/${rollup.length} rollup-served queries are ≥ 10× faster than raw at p95. ` +
       'Queries whose source is `raw` have no rollup path: both sides run the same SQL, so their ratio is ~1 by construction.',
-    RESULTS_END,
+    resultsEnd(s.scenario),
   ];
   const block = lines.join('\n');
   const text = readFileSync(README, 'utf8');
-  const a = text.indexOf(RESULTS_START);
-  const b = text.indexOf(RESULTS_END);
-  if (a < 0 || b < a) throw new Error(`bench/README.md lacks the ${RESULTS_START} … ${RESULTS_END} markers`);
-  writeFileSync(README, text.slice(0, a) + block + text.slice(b + RESULTS_END.length));
+  const a = text.indexOf(resultsStart(s.scenario));
+  const b = text.indexOf(resultsEnd(s.scenario));
+  if (a < 0 || b < a) throw new Error(`bench/README.md lacks the ${resultsStart(s.scenario)} … ${resultsEnd(s.scenario)} markers`);
+  writeFileSync(README, text.slice(0, a) + block + text.slice(b + resultsEnd(s.scenario).length));
   log('bench/README.md updated');
 }
 

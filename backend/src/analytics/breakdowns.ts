@@ -1,46 +1,71 @@
 import type { Static } from '@sinclair/typebox';
 import type { FunnelQuery, GeoQuery, HeatmapQuery, TopNQuery } from '../contracts/analytics.js';
+import type { Filter } from '../contracts/analytics.js';
+import type { RollupGrain } from '../store/rollups.js';
 import { run, scoped, type KindContext, type KindResult } from './context.js';
+import { aggregateSql, sourceOf, splitRange, touchedColumns, type Piece } from './planner.js';
 import { num, table } from './frames.js';
 import { conditions, fieldExpr, filterExpr } from './sql.js';
 
-const metricSql = (m: 'events' | 'unique_users' | undefined) => (m === 'unique_users' ? 'uniq(user_id)' : 'count()');
 const metricName = (m: 'events' | 'unique_users' | undefined) => (m === 'unique_users' ? 'unique users' : 'events');
+
+/** Grains for kinds that add up the whole range (top_n, geo): days, then hours at the edges. */
+const WHOLE_RANGE: RollupGrain[] = ['day', 'hour'];
+
+/** The pieces a range-wide breakdown reads: rollups when every touched column is kept, else raw. */
+function planned(ctx: KindContext, grains: RollupGrain[], fields: string[], q: { event_types?: string[]; filters?: Filter[] }): Piece[] {
+  const needed = touchedColumns(fields, q.event_types, q.filters);
+  return ctx.forceRaw ? [{ rollup: null, from: ctx.from, to: ctx.to }] : splitRange(ctx.from, ctx.to, grains, needed);
+}
 
 /** The N largest values of a column or property. */
 export async function topN(q: Static<typeof TopNQuery>, ctx: KindContext): Promise<KindResult> {
-  const { p, where } = scoped(ctx);
-  const sql = `SELECT ${fieldExpr(q.field, p)} AS value, ${metricSql(q.metric)} AS v FROM events
-    WHERE ${where} AND ${conditions(p, q.event_types, q.filters)}
-    GROUP BY value ORDER BY v DESC, value LIMIT ${p.bind(q.limit ?? 10, 'UInt32')}`;
+  const { p, tenant } = scoped(ctx);
+  const pieces = planned(ctx, WHOLE_RANGE, [q.field], q);
+  const value = fieldExpr(q.field, p);
+  const agg = aggregateSql({ ctx, p, tenant, pieces, keys: () => [`${value} AS value`], groups: ['value'], metric: q.metric ?? 'events', cond: conditions(p, q.event_types, q.filters) });
+  const sql = `${agg} ORDER BY v DESC, value LIMIT ${p.bind(q.limit ?? 10, 'UInt32')}`;
   const rows = await run<Record<string, unknown>>(ctx, sql, p);
   const label = q.field.startsWith('properties.') ? q.field.slice('properties.'.length) : q.field;
   return {
     frames: [table('top', rows, [{ key: 'value', name: label, type: 'string' }, { key: 'v', name: metricName(q.metric), type: 'number', unit: 'short' }])],
-    source: 'raw',
+    source: sourceOf(pieces),
   };
 }
 
 /** Events or users by country (ISO 3166-1 alpha-2, '' when unknown). */
 export async function geo(q: Static<typeof GeoQuery>, ctx: KindContext): Promise<KindResult> {
-  const { p, where } = scoped(ctx);
-  const sql = `SELECT country, ${metricSql(q.metric)} AS v FROM events
-    WHERE ${where} AND ${conditions(p, q.event_types, q.filters)} GROUP BY country ORDER BY v DESC, country`;
-  const rows = await run<Record<string, unknown>>(ctx, sql, p);
+  const { p, tenant } = scoped(ctx);
+  const pieces = planned(ctx, WHOLE_RANGE, ['country'], q);
+  const agg = aggregateSql({ ctx, p, tenant, pieces, keys: () => ['country'], groups: ['country'], metric: q.metric ?? 'events', cond: conditions(p, q.event_types, q.filters) });
+  const rows = await run<Record<string, unknown>>(ctx, `${agg} ORDER BY v DESC, country`, p);
   return {
     frames: [table('geo', rows, [{ key: 'country', type: 'string' }, { key: 'v', name: metricName(q.metric), type: 'number', unit: 'short' }])],
-    source: 'raw',
+    source: sourceOf(pieces),
   };
 }
 
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
-/** Peak usage: one row per hour of the day (in `timezone`), one column per weekday. */
+/**
+ * Peak usage: one row per hour of the day (in `timezone`), one column per weekday. Whole hours come
+ * from the hourly rollups when the zone's offset is a whole number of hours throughout the range.
+ */
 export async function heatmap(q: Static<typeof HeatmapQuery>, ctx: KindContext): Promise<KindResult> {
-  const { p, where } = scoped(ctx);
-  const tz = p.bind(q.timezone ?? 'UTC', 'String');
-  const sql = `SELECT toDayOfWeek(toTimeZone(timestamp, ${tz})) AS dow, toHour(toTimeZone(timestamp, ${tz})) AS h, ${metricSql(q.metric)} AS v
-    FROM events WHERE ${where} AND ${conditions(p, q.event_types, q.filters)} GROUP BY dow, h`;
+  const { p, tenant } = scoped(ctx);
+  const zone = q.timezone ?? 'UTC';
+  const tz = p.bind(zone, 'String');
+  const pieces = planned(ctx, wholeHourOffsets(zone, ctx.from, ctx.to) ? ['hour'] : [], [], q);
+  const sql = aggregateSql({
+    ctx,
+    p,
+    tenant,
+    pieces,
+    keys: (time) => [`toDayOfWeek(toTimeZone(${time}, ${tz})) AS dow`, `toHour(toTimeZone(${time}, ${tz})) AS h`],
+    groups: ['dow', 'h'],
+    metric: q.metric ?? 'events',
+    cond: conditions(p, q.event_types, q.filters),
+  });
   const rows = await run<Record<string, unknown>>(ctx, sql, p);
   const grid = WEEKDAYS.map(() => Array.from({ length: 24 }, () => 0));
   for (const r of rows) {
@@ -58,8 +83,25 @@ export async function heatmap(q: Static<typeof HeatmapQuery>, ctx: KindContext):
         ],
       },
     ],
-    source: 'raw',
+    source: sourceOf(pieces),
   };
+}
+
+/** True when `zone` is a whole number of hours from UTC at every hour of [from, to) (checked per day and at both ends). */
+export function wholeHourOffsets(zone: string, from: number, to: number): boolean {
+  let fmt: Intl.DateTimeFormat;
+  try {
+    fmt = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+  } catch {
+    return false;
+  }
+  const whole = (ms: number) => /^GMT(?:[+-]\d{2}:00)?$/.test(fmt.formatToParts(ms).find((x) => x.type === 'timeZoneName')?.value ?? '');
+  for (let ms = from; ms < to; ms += 86_400_000) {
+    if (!whole(ms)) {
+      return false;
+    }
+  }
+  return whole(to - 1);
 }
 
 /**

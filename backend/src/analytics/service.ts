@@ -121,7 +121,7 @@ export class AnalyticsService {
     } catch (e) {
       const msg = (e as Error).message ?? '';
       if (/TIMEOUT_EXCEEDED|Timeout exceeded/i.test(msg)) {
-        throw new ApiError(504, 'query_timeout', `the query ran longer than ${this.limits.maxExecutionSeconds}s: shorten the range or add filters`);
+        throw new ApiError(504, 'query_timeout', `the query ran longer than ${this.limits.maxExecutionSeconds}s (ANALYTICS_MAX_EXECUTION_SECONDS): shorten the range or add filters`);
       }
       throw e;
     } finally {

@@ -30,6 +30,13 @@ export interface Config {
   eventsTtlDays: number;
   /** number of chdb sessions used for queries (ingestion has its own) */
   chdbQuerySessions: number;
+  /** analytics query guards (issue "CAAS analytics", item 4) */
+  analytics: {
+    maxRangeDays: number;
+    maxPoints: number;
+    maxExecutionSeconds: number;
+    maxConcurrentPerTenant: number;
+  };
   meiliUrl: string | undefined;
   alertmanagerUrl: string | undefined;
   prometheusUrl: string | undefined;
@@ -96,6 +103,12 @@ export function loadConfig(env: Env = process.env): Config {
     eventMaxPastSeconds: int(env, 'EVENT_MAX_PAST_SECONDS', 400 * 86400),
     eventsTtlDays: int(env, 'EVENTS_TTL_DAYS', 5 * 365, 1),
     chdbQuerySessions: int(env, 'CHDB_QUERY_SESSIONS', 2, 1),
+    analytics: {
+      maxRangeDays: int(env, 'ANALYTICS_MAX_RANGE_DAYS', 731, 1),
+      maxPoints: int(env, 'ANALYTICS_MAX_POINTS', 5000, 10),
+      maxExecutionSeconds: int(env, 'ANALYTICS_MAX_EXECUTION_SECONDS', 30, 1),
+      maxConcurrentPerTenant: int(env, 'ANALYTICS_MAX_CONCURRENT', 4, 1),
+    },
     meiliUrl: url(env, 'MEILI_URL'),
     alertmanagerUrl: url(env, 'ALERTMANAGER_URL'),
     prometheusUrl: url(env, 'PROMETHEUS_URL'),

@@ -1,4 +1,5 @@
 import type { AnalyticsStore } from './analytics-store.js';
+import { ROLLUPS, rollupStatements } from './rollups.js';
 
 /**
  * Versioned, idempotent ClickHouse migrations, applied at start (issue "Foundation", item 3).
@@ -84,6 +85,14 @@ export const CLICKHOUSE_MIGRATIONS: ChMigration[] = [
       `INSERT INTO user_days SELECT tenant_id, toDate(timestamp) AS day, type, user_id, count() AS events
         FROM events GROUP BY tenant_id, day, type, user_id`,
     ],
+  },
+  {
+    version: 3,
+    name: 'coarse rollups',
+    // Issue "CAAS analytics", bench/query: the minute and hour rollups keep type × platform × country,
+    // nearly as fine as the events, so they barely shrink a 30-day panel. Per-day rollups and
+    // type-only rollups shrink it 30–1000×. Their views cascade from the hour rollup.
+    statements: ROLLUPS.filter((r) => r.migration === 3).flatMap(rollupStatements),
   },
 ];
 
