@@ -156,17 +156,30 @@ describe('analytics kinds match an independent computation', () => {
     assert.match(csv.body, /^date,count\n\d{4}-\d{2}-\d{2},\d+\n/);
   });
 
-  it('active_users: DAU, WAU and MAU per day (raw and user_days rollup agree)', async () => {
-    const q = { kind: 'active_users', from: START + 10 * DAY, to: END };
-    const a = await query(q);
-    const r = await t.svc.analytics?.query(q as never, 'acme', { forceRaw: true });
-    assert.deepEqual(a.frames, r?.frames);
-    const frame = a.frames[0] as Frame;
-    const days = col(frame, 'time') as number[];
-    const activeIn = (lo: number, hi: number) => uniq(events.filter((e) => e.timestamp >= lo && e.timestamp < hi).map((e) => e.user_id));
-    assert.deepEqual(col(frame, 'DAU'), days.map((d) => activeIn(d, d + DAY)));
-    assert.deepEqual(col(frame, 'WAU'), days.map((d) => activeIn(d - 6 * DAY, d + DAY)));
-    assert.deepEqual(col(frame, 'MAU'), days.map((d) => activeIn(d - 29 * DAY, d + DAY)));
+  it('active_users: DAU, WAU and MAU per day from user_months, user_days (event types) and raw events agree exactly', async () => {
+    const activeIn = (lo: number, hi: number, types?: string[]) =>
+      uniq(events.filter((e) => e.timestamp >= lo && e.timestamp < hi && (!types || types.includes(e.type))).map((e) => e.user_id));
+    // 11 days (one 35-day query) and 41 days (two: the second looks back into the first's days)
+    for (const [from, types, source] of [
+      [START + 10 * DAY, undefined, 'rollup_user_months'],
+      [START - 20 * DAY, undefined, 'rollup_user_months'],
+      [START - 20 * DAY, ['message_sent', 'call_started'], 'rollup_user_days'],
+    ] as const) {
+      const q = { kind: 'active_users', from, to: END, ...(types ? { event_types: types } : {}) };
+      const a = await query(q);
+      assert.equal(a.meta.source, source);
+      const r = await t.svc.analytics?.query(q as never, 'acme', { forceRaw: true });
+      assert.equal(r?.meta.source, 'raw');
+      assert.deepEqual(a.frames, r?.frames);
+      const frame = a.frames[0] as Frame;
+      const days = col(frame, 'time') as number[];
+      assert.equal(days.length, (END - from) / DAY);
+      const ts = types as string[] | undefined;
+      assert.deepEqual(col(frame, 'DAU'), days.map((d) => activeIn(d, d + DAY, ts)));
+      assert.deepEqual(col(frame, 'WAU'), days.map((d) => activeIn(d - 6 * DAY, d + DAY, ts)));
+      assert.deepEqual(col(frame, 'MAU'), days.map((d) => activeIn(d - 29 * DAY, d + DAY, ts)));
+      assert.ok((col(frame, 'MAU') as number[]).some((n) => n > 0));
+    }
   });
 
   it('retention: cohort by first login, return by message_sent, per day', async () => {

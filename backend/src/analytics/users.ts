@@ -48,28 +48,78 @@ const periodSql = (expr: string, period: 'day' | 'week' | 'month') =>
   period === 'day' ? expr : period === 'week' ? `toMonday(${expr})` : `toStartOfMonth(${expr})`;
 const epoch = (dateExpr: string) => `toUnixTimestamp(toDateTime(${dateExpr}, 'UTC')) * 1000`;
 
-/** DAU, WAU (7 days), MAU (30 days) ending on each day, and stickiness = DAU / MAU. */
+const dayNumber = (ms: number) => Math.floor(ms / DAY_MS);
+
+/**
+ * One row per user: `m`, a UInt64 whose bit k says the user was active on UTC day `lo + k`, for the
+ * days lo … hi (hi - lo < 64). From `user_months` (a row per user and month, a bit per day) when
+ * nothing is filtered, from `user_days` when only event types are, and from raw events otherwise.
+ */
+function activityMasks(ctx: KindContext, p: SqlParams, lo: number, hi: number, eventTypes: string[] | undefined, filters: Filter[] | undefined) {
+  const tenant = p.bind(ctx.tenant, 'String');
+  const L = p.bind(lo, 'UInt32');
+  const from = p.bind(isoDay(lo * DAY_MS), 'Date');
+  const to = p.bind(isoDay(hi * DAY_MS), 'Date');
+  const cond = conditions(p, eventTypes, filters);
+  const bit = (day: string) => `groupBitOr(bitShiftLeft(toUInt64(1), toUInt32(${day}) - ${L})) AS m`;
+  if (ctx.forceRaw || !userDayCompatible(filters)) {
+    return {
+      source: 'raw',
+      sql: `SELECT ${bit('toDate(timestamp)')} FROM events WHERE tenant_id = ${tenant}
+        AND timestamp >= toDateTime(${from}, 'UTC') AND timestamp < toDateTime(${to} + 1, 'UTC') AND ${cond} GROUP BY user_id`,
+    };
+  }
+  if (cond !== '1') {
+    return {
+      source: 'rollup_user_days',
+      sql: `SELECT ${bit('day')} FROM user_days WHERE tenant_id = ${tenant} AND day >= ${from} AND day <= ${to} AND ${cond} GROUP BY user_id`,
+    };
+  }
+  // A month's 31 bits moved to the user's timeline: shifted up by 31 first so months that start
+  // before lo shift right, then cut to 64 bits.
+  return {
+    source: 'rollup_user_months',
+    sql: `SELECT groupBitOr(toUInt64(bitAnd(bitShiftRight(bitShiftLeft(toUInt128(days), toUInt32(month) + 31 - ${L}), 31), toUInt128('18446744073709551615')))) AS m
+      FROM user_months WHERE tenant_id = ${tenant} AND month >= toStartOfMonth(${from}) AND month <= ${to} GROUP BY user_id`,
+  };
+}
+
+/** Target days per query: 29 days of look-back + 35 days = the 64 bits of a mask. */
+const CHUNK_DAYS = 35;
+
+/**
+ * DAU, WAU (7 days) and MAU (30 days) ending on each day, and stickiness = DAU / MAU, exact. Each
+ * user's activity is a 64-bit mask of days; OR-ing it with itself shifted by 1 … w-1 days (by
+ * doubling) marks the days on which the user is in the w-day window, and a sum per bit counts users.
+ * Ranges longer than 35 days run as several such queries.
+ */
 export async function activeUsers(q: Static<typeof ActiveUsersQuery>, ctx: KindContext): Promise<KindResult> {
-  const { d0, d1, end } = dayRange(ctx);
-  const a = activity(ctx, q.filters);
-  const D0 = a.p.bind(isoDay(d0), 'Date');
-  const D1 = a.p.bind(isoDay(d1), 'Date');
-  const src = a.sql({ fromDay: d0 - 29 * DAY_MS, toDayExcl: end, eventTypes: q.event_types });
-  // Each active (user, day) covers the days up to the user's next active day (at most 30): a day then
-  // sees each user once, through their latest activity, so DAU/WAU/MAU are plain counts of how
-  // recent that activity is, and the rows expand by the gaps between activity, not 30× each.
-  const sql = `SELECT ${epoch('day')} AS t, countIf(day = d) AS dau, countIf(day - d < 7) AS wau, count() AS mau
-    FROM (
-      SELECT user_id, d, leadInFrame(d, 1, d + 30) OVER (PARTITION BY user_id ORDER BY d ASC ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS nxt
-      FROM (SELECT DISTINCT user_id, d FROM (${src}))
-    )
-    ARRAY JOIN arrayMap(i -> d + i, range(toUInt32(least(dateDiff('day', d, nxt), 30)))) AS day
-    WHERE day >= ${D0} AND day <= ${D1}
-    GROUP BY day ORDER BY day`;
-  const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
+  const { d0, end } = dayRange(ctx);
   const days = buckets(d0, end, 'day');
-  const byDay = new Map(rows.map((r) => [num(r.t), r]));
-  const col = (k: string) => days.map((t) => num(byDay.get(t)?.[k]) ?? 0);
+  const chunks = Array.from({ length: Math.ceil(days.length / CHUNK_DAYS) }, (_, i) => days.slice(i * CHUNK_DAYS, (i + 1) * CHUNK_DAYS));
+  const windows = [
+    ['m', 'dau'],
+    ['c7', 'wau'],
+    ['c30', 'mau'],
+  ] as const;
+  let source = 'raw';
+  const answers = await Promise.all(
+    chunks.map(async (chunk) => {
+      const p = new SqlParams();
+      const first = dayNumber(chunk[0] as number);
+      const masks = activityMasks(ctx, p, first - 29, first + chunk.length - 1, q.event_types, q.filters);
+      source = masks.source;
+      const sums = windows.flatMap(([c, name]) => chunk.map((_, j) => `sum(bitTest(${c}, ${29 + j})) AS ${name}_${j}`));
+      const sql = `SELECT ${sums.join(', ')} FROM (
+          SELECT m, bitOr(c4, bitShiftLeft(c4, 3)) AS c7, bitOr(c16, bitShiftLeft(c16, 14)) AS c30 FROM (
+            SELECT m, bitOr(m, bitShiftLeft(m, 1)) AS c2, bitOr(c2, bitShiftLeft(c2, 2)) AS c4,
+                   bitOr(c4, bitShiftLeft(c4, 4)) AS c8, bitOr(c8, bitShiftLeft(c8, 8)) AS c16
+            FROM (${masks.sql})))`;
+      const [row = {}] = await run<Record<string, unknown>>(ctx, sql, p);
+      return Object.fromEntries(windows.map(([, name]) => [name, chunk.map((_, j) => num(row[`${name}_${j}`]) ?? 0)]));
+    })
+  );
+  const col = (name: string) => answers.flatMap((a) => a[name] as number[]);
   const dau = col('dau');
   const mau = col('mau');
   const frame: Frame = {
@@ -82,7 +132,7 @@ export async function activeUsers(q: Static<typeof ActiveUsersQuery>, ctx: KindC
       { name: 'stickiness', type: 'number', unit: 'percentunit', values: dau.map((v, i) => ((mau[i] ?? 0) > 0 ? v / (mau[i] as number) : 0)) },
     ],
   };
-  return { frames: [frame], source: a.source, granularity: 'day' };
+  return { frames: [frame], source, granularity: 'day' };
 }
 
 /**

@@ -92,7 +92,26 @@ export const CLICKHOUSE_MIGRATIONS: ChMigration[] = [
     // Issue "CAAS analytics", bench/query: the minute and hour rollups keep type × platform × country,
     // nearly as fine as the events, so they barely shrink a 30-day panel. Per-day rollups and
     // type-only rollups shrink it 30–1000×. Their views cascade from the hour rollup.
-    statements: ROLLUPS.filter((r) => r.migration === 3).flatMap(rollupStatements),
+    statements: [
+      ...ROLLUPS.filter((r) => r.migration === 3).flatMap(rollupStatements),
+      // One row per (tenant, month, user): the days of the month the user was active, as bits 0–30 of a
+      // UInt32 (OR-merged). Sliding-window active users then read a row per user and month instead of
+      // a row per user and day and type. Fed from user_days.
+      `CREATE TABLE IF NOT EXISTS user_months (
+        tenant_id LowCardinality(String),
+        month Date,
+        user_id String,
+        days SimpleAggregateFunction(groupBitOr, UInt32)
+      ) ENGINE = AggregatingMergeTree
+      PARTITION BY toYYYYMM(month)
+      ORDER BY (tenant_id, month, user_id)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      ...[`CREATE MATERIALIZED VIEW IF NOT EXISTS user_months_mv TO user_months AS `, `INSERT INTO user_months `].map(
+        (head) => `${head}SELECT tenant_id, toStartOfMonth(day) AS month, user_id,
+          groupBitOr(bitShiftLeft(toUInt32(1), toDayOfMonth(day) - 1)) AS days
+          FROM user_days GROUP BY tenant_id, month, user_id`
+      ),
+    ],
   },
 ];
 
