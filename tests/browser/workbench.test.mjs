@@ -1,9 +1,16 @@
-// Real-browser tests of the Analytics explorer (issue "CAAS analytics"): the workbench page (tests/workbench) mounts
-// the data source's real QueryEditor and the explorer, against the real backend loaded with demo data; Chromium
+// Real-browser tests of the workbench page (tests/workbench) against the real backend loaded with demo data; Chromium
 // (playwright-core, Debian's /usr/bin/chromium, never a downloaded browser) clicks through it and checks what a person
 // sees. Screenshots: test-output/browser/*.png.
 //
-// Run: node --test tests/browser/   (from the repository root; ~1 minute)
+// - Analytics explorer (issue "CAAS analytics"): the app page mounting the data source's real QueryEditor; a time
+//   series drawn by uPlot and read back as a table, a login → message_sent funnel with its user counts.
+// - Data source panel: the real CaasDataSource (src/datasource/datasource.ts) built from provisioned-style instance
+//   settings, with its QueryEditor: "Test" (testDatasource: /health/ready, then an authenticated lookup) succeeds;
+//   query() with a dashboard DataQueryRequest through the data-proxy route `<url>/caas/...` draws a time series
+//   (uPlot, legend total > 0) and a funnel table; a query the backend rejects (minute points over the range) and a
+//   malformed tenant id come back as the panel's error text, not a hang.
+//
+// Run: node --test tests/browser/   (from the repository root; ~40 s: backend with demo data and bundle ~17 s, tests ~10 s)
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -20,6 +27,8 @@ const OUT = path.join(ROOT, 'test-output/browser');
 const BUNDLE = path.join(ROOT, 'test-output/workbench');
 const ADMIN_KEY = 'workbench-admin-key-0123456789abcdef';
 const DEMO_DAYS = 14;
+// The data source panel's jsonData.defaultTenant: an admin key must name the tenant it reads.
+const DS_TENANT = 'acme';
 
 // The data source's and the app's test ids (src/datasource/testIds.ts, src/components/testIds.ts), as the DOM has them.
 const ids = {
@@ -33,6 +42,20 @@ const ids = {
   panel: 'data-testid analytics-panel',
   meta: 'data-testid analytics-meta',
   error: 'data-testid analytics-error',
+  granularity: 'data-testid caas-ds-granularity',
+  // The two sections of the page; both hold a QueryEditor, so every editor locator is taken within one of them.
+  explorer: 'workbench-explorer',
+  // tests/workbench/DataSourcePanel.tsx (dsPanelTestIds)
+  ds: {
+    panel: 'workbench-ds-panel',
+    test: 'workbench-ds-test',
+    testResult: 'workbench-ds-test-result',
+    run: 'workbench-ds-run',
+    state: 'workbench-ds-state',
+    error: 'workbench-ds-error',
+    summary: 'workbench-ds-summary',
+    result: 'workbench-ds-result',
+  },
 };
 
 const skipReason = existsSync(CHROMIUM)
@@ -176,19 +199,22 @@ async function startStatic(backendUrl) {
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** Picks an option of a Grafana Combobox by its visible label. */
-async function pick(page, testId, label) {
-  const input = page.getByTestId(testId);
+/** Picks an option of a Grafana Combobox (the one with testId inside the `within` locator) by its visible label. */
+async function pick(within, testId, label) {
+  const input = within.getByTestId(testId);
   await input.click();
   await input.fill(label);
-  await page.getByRole('option', { name: label, exact: false }).first().click();
+  // The options list is a portal at the end of the page, not inside `within`.
+  await within.page().getByRole('option', { name: label, exact: false }).first().click();
 }
 
-describe('Analytics explorer in Chromium (workbench, real backend, demo data)', { skip: skipReason }, () => {
+describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }, () => {
   let backend;
   let web;
   let browser;
   let page;
+  let explorer;
+  let dsPanel;
   const consoleErrors = [];
 
   before(async () => {
@@ -246,8 +272,13 @@ describe('Analytics explorer in Chromium (workbench, real backend, demo data)', 
       'response',
       (res) => res.status() >= 400 && consoleErrors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`)
     );
-    await page.goto(`${web.url}/index.html?backend=/backend&key=${encodeURIComponent(ADMIN_KEY)}&days=${DEMO_DAYS}`);
-    await page.getByTestId(ids.kind).waitFor();
+    await page.goto(
+      `${web.url}/index.html?backend=/backend&key=${encodeURIComponent(ADMIN_KEY)}&days=${DEMO_DAYS}&tenant=${DS_TENANT}`
+    );
+    explorer = page.getByTestId(ids.explorer);
+    dsPanel = page.getByTestId(ids.ds.panel);
+    await explorer.getByTestId(ids.kind).waitFor();
+    await dsPanel.getByTestId(ids.kind).waitFor();
   });
 
   afterEach(async (t) => {
@@ -272,11 +303,11 @@ describe('Analytics explorer in Chromium (workbench, real backend, demo data)', 
   });
 
   test('time series: picking the kind and running draws a series of events', async () => {
-    await pick(page, ids.kind, 'Time series');
+    await pick(explorer, ids.kind, 'Time series');
     // An admin key must name the tenant it reads (the demo loads acme, globex and initech).
-    await pick(page, ids.tenant, 'acme');
-    await page.getByTestId(ids.run).click();
-    const panel = page.getByTestId(ids.panel);
+    await pick(explorer, ids.tenant, 'acme');
+    await explorer.getByTestId(ids.run).click();
+    const panel = explorer.getByTestId(ids.panel);
     await panel.waitFor();
     await page.screenshot({ path: path.join(OUT, 'timeseries.png'), fullPage: true });
 
@@ -289,52 +320,144 @@ describe('Analytics explorer in Chromium (workbench, real backend, demo data)', 
     await panel.getByText('events', { exact: true }).first().waitFor();
 
     // The plotted series has points and is not all zero: read back through the table view.
-    await page.getByTestId(ids.view).getByText('Table', { exact: true }).click({ force: true });
-    const table = page.getByTestId('workbench-panel-table');
+    await explorer.getByTestId(ids.view).getByText('Table', { exact: true }).click({ force: true });
+    const table = explorer.getByTestId('workbench-panel-table');
     await table.waitFor();
     const cells = await table.getByRole('cell').allInnerTexts();
     const numbers = cells.map((c) => Number(c.replace(/[^\d.]/g, ''))).filter((n) => Number.isFinite(n) && n > 0);
     assert.ok(numbers.length > 0, `the table shows event counts (cells: ${cells.slice(0, 10).join(' | ')})`);
     await page.screenshot({ path: path.join(OUT, 'timeseries-table.png'), fullPage: true });
-    await page.getByTestId(ids.view).getByText('Chart', { exact: true }).click({ force: true });
-    await page.getByTestId('workbench-panel-timeseries').waitFor();
+    await explorer.getByTestId(ids.view).getByText('Chart', { exact: true }).click({ force: true });
+    await explorer.getByTestId('workbench-panel-timeseries').waitFor();
   });
 
   test('funnel: steps login → message_sent show their names and user counts', async () => {
-    await pick(page, ids.kind, 'Funnel');
-    if (!(await page.getByTestId(ids.preview).innerText()).includes('acme')) {
-      await pick(page, ids.tenant, 'acme');
+    await pick(explorer, ids.kind, 'Funnel');
+    if (!(await explorer.getByTestId(ids.preview).innerText()).includes('acme')) {
+      await pick(explorer, ids.tenant, 'acme');
     }
-    await pick(page, ids.funnelStepEvent(0), 'login');
-    await pick(page, ids.funnelStepEvent(1), 'message_sent');
-    await page.getByTestId(ids.run).click();
-    const table = page.getByTestId(ids.panel).getByTestId('workbench-panel-table');
+    await pick(explorer, ids.funnelStepEvent(0), 'login');
+    await pick(explorer, ids.funnelStepEvent(1), 'message_sent');
+    await explorer.getByTestId(ids.run).click();
+    const table = explorer.getByTestId(ids.panel).getByTestId('workbench-panel-table');
     await table.waitFor();
     await table.getByText('message_sent', { exact: true }).first().waitFor();
     await page.screenshot({ path: path.join(OUT, 'funnel.png'), fullPage: true });
 
-    // The users column of each step's row, read as a person reads the table.
-    const headers = (await table.getByRole('columnheader').allInnerTexts()).map((h) => h.trim());
-    const usersCol = headers.indexOf('users');
-    assert.ok(usersCol >= 0, `a users column (headers: ${headers.join(' | ')})`);
-    const steps = {};
-    for (const row of await table.getByRole('row').all()) {
-      const cells = (await row.getByRole('cell').allInnerTexts()).map((c) => c.trim());
-      const name = cells.find((c) => c === 'login' || c === 'message_sent');
-      if (name) {
-        steps[name] = Number((cells[usersCol] ?? '').replace(/[^\d.]/g, ''));
-      }
-    }
-    assert.deepEqual(
-      Object.keys(steps).sort(),
-      ['login', 'message_sent'],
-      `both steps shown: ${JSON.stringify(steps)}`
-    );
-    assert.ok(steps.login > 0, `login step shows its users: ${JSON.stringify(steps)}`);
-    assert.ok(
-      steps.message_sent > 0 && steps.message_sent <= steps.login,
-      `message_sent ≤ login users: ${JSON.stringify(steps)}`
-    );
+    const steps = await assertLoginToMessageSent(table);
     console.log(`funnel as shown: ${JSON.stringify(steps)}`);
   });
+
+  test('data source Test: testDatasource() says the backend is ready and the key accepted', async () => {
+    await dsPanel.getByTestId(ids.ds.test).click();
+    const result = dsPanel.getByTestId(ids.ds.testResult);
+    await result.waitFor();
+    const text = await result.innerText();
+    assert.equal(await result.getAttribute('data-status'), 'success', `test status (message: ${text})`);
+    assert.match(text, /Connected to the CAAS backend; the API key is accepted/);
+    assert.match(text, /ClickHouse \w+ \(\d+ ms\)/, `engines named: ${text}`);
+    await dsPanel.screenshot({ path: path.join(OUT, 'ds-test.png') });
+  });
+
+  test('data source time series: query() answers the default query with a series that uPlot draws', async () => {
+    // A new panel's query (events over time) for the instance's default tenant, as the editor's preview says.
+    assert.match(await dsPanel.getByTestId(ids.preview).innerText(), new RegExp(DS_TENANT));
+    assert.equal(await runDs(), 'Done');
+    const chart = dsPanel.getByTestId(ids.ds.result).getByTestId('workbench-panel-timeseries');
+    await chart.waitFor();
+    await dsPanel.screenshot({ path: path.join(OUT, 'ds-timeseries.png') });
+
+    // One wide frame from toDataFrames, answered for the default tenant, with rows and a count above zero.
+    const summary = dsPanel.getByTestId(ids.ds.summary);
+    const [frames, rows, max, shown] = await Promise.all(
+      ['data-frames', 'data-rows', 'data-max', 'data-visualization'].map((a) => summary.getAttribute(a))
+    );
+    assert.equal(shown, 'timeseries');
+    assert.equal(Number(frames), 1, `one time series frame (${await summary.innerText()})`);
+    assert.ok(Number(rows) > 10, `the frame has points (${rows} rows)`);
+    assert.ok(Number(max) > 0, `the series is not all zero (largest value ${max})`);
+    assert.match(await summary.innerText(), new RegExp(`timeseries for tenant ${DS_TENANT} from `));
+
+    // uPlot drew it: a sized canvas, and a legend entry "events" whose total is above zero.
+    const box = await chart.locator('canvas').first().boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 100, `chart canvas is drawn (${JSON.stringify(box)})`);
+    await chart.getByText('events', { exact: true }).first().waitFor();
+    const total = await chart
+      .getByText(/^Total:/)
+      .first()
+      .innerText();
+    assert.match(total, /^Total:\s*[1-9]/, `the legend shows a total above zero: "${total}"`);
+  });
+
+  test('data source funnel: steps login → message_sent come back as a table with both steps', async () => {
+    await pick(dsPanel, ids.kind, 'Funnel');
+    await pick(dsPanel, ids.funnelStepEvent(0), 'login');
+    await pick(dsPanel, ids.funnelStepEvent(1), 'message_sent');
+    assert.equal(await runDs(), 'Done');
+    const table = dsPanel.getByTestId(ids.ds.result).getByTestId('workbench-panel-table');
+    await table.getByText('message_sent', { exact: true }).first().waitFor();
+    await dsPanel.screenshot({ path: path.join(OUT, 'ds-funnel.png') });
+    assert.equal(await dsPanel.getByTestId(ids.ds.summary).getAttribute('data-visualization'), 'table');
+    const steps = await assertLoginToMessageSent(table);
+    console.log(`data source funnel as shown: ${JSON.stringify(steps)}`);
+  });
+
+  test('data source errors: a query the backend rejects and a malformed tenant show what to change', async () => {
+    // Minute points over the whole range: the backend answers 400 too_many_points.
+    await pick(dsPanel, ids.kind, 'Time series');
+    await pick(dsPanel, ids.granularity, 'minute');
+    assert.equal(await runDs(), 'Error', 'the run ends in an error, not a spinner');
+    const error = dsPanel.getByTestId(ids.ds.error);
+    const backendText = await error.innerText();
+    assert.match(backendText, /CAAS backend \(HTTP 400\)/, backendText);
+    assert.match(backendText, /choose a coarser granularity or a shorter range/, backendText);
+    assert.equal(await dsPanel.getByTestId(ids.ds.result).count(), 0, 'no chart beside the error');
+    await dsPanel.screenshot({ path: path.join(OUT, 'ds-error-backend.png') });
+
+    // A tenant id that cannot be one: query() names the field to fix without asking the backend.
+    await pick(dsPanel, ids.tenant, 'Not A Tenant');
+    assert.equal(await runDs(), 'Error');
+    const tenantText = await error.innerText();
+    assert.match(tenantText, /"Not A Tenant" is not a tenant id/, tenantText);
+    assert.match(tenantText, /check the tenant field/, tenantText);
+    await dsPanel.screenshot({ path: path.join(OUT, 'ds-error-tenant.png') });
+  });
+
+  /** Clicks the data source panel's Run and waits until that run (a new requestId) has answered; its final state. */
+  async function runDs() {
+    const state = dsPanel.getByTestId(ids.ds.state);
+    const previous = (await state.getAttribute('data-request')) ?? '';
+    await dsPanel.getByTestId(ids.ds.run).click();
+    await dsPanel
+      .locator(
+        `[data-testid="${ids.ds.state}"]:not([data-request="${previous}"]):not([data-state="Loading"]):not([data-state="NotStarted"])`
+      )
+      .waitFor();
+    return state.getAttribute('data-state');
+  }
 });
+
+/**
+ * A login → message_sent funnel table, read as a person reads it: each step's row and its users column; both steps
+ * are shown, login has users, message_sent at most as many.
+ */
+async function assertLoginToMessageSent(table) {
+  const headers = (await table.getByRole('columnheader').allInnerTexts()).map((h) => h.trim());
+  const usersCol = headers.indexOf('users');
+  assert.ok(usersCol >= 0, `a users column (headers: ${headers.join(' | ')})`);
+  const steps = {};
+  for (const row of await table.getByRole('row').all()) {
+    const cells = (await row.getByRole('cell').allInnerTexts()).map((c) => c.trim());
+    const name = cells.find((c) => c === 'login' || c === 'message_sent');
+    if (name) {
+      steps[name] = Number((cells[usersCol] ?? '').replace(/[^\d.]/g, ''));
+    }
+  }
+  assert.deepEqual(Object.keys(steps).sort(), ['login', 'message_sent'], `both steps shown: ${JSON.stringify(steps)}`);
+  assert.ok(steps.login > 0, `login step shows its users: ${JSON.stringify(steps)}`);
+  assert.ok(
+    steps.message_sent > 0 && steps.message_sent <= steps.login,
+    `message_sent ≤ login users: ${JSON.stringify(steps)}`
+  );
+  return steps;
+}

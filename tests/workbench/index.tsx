@@ -1,7 +1,12 @@
 /**
- * The browser workbench: the Analytics explorer page (src/pages/Analytics), which mounts the data source's real
- * QueryEditor, rendered outside Grafana against a real backend. Opened as
- * `/index.html?backend=<backend base URL>&key=<API key>`.
+ * The browser workbench, rendered outside Grafana against a real backend, in two sections:
+ * - "Analytics explorer": the app's page (src/pages/Analytics), which mounts the data source's real QueryEditor over
+ *   an adapter that answers through the app's proxy route;
+ * - "Data source panel" (DataSourcePanel.tsx): the real CaasDataSource, built from provisioned-style instance settings,
+ *   with its QueryEditor; runs go through `ds.query()` (data proxy route `<url>/caas/...`, toDataFrames, error
+ *   responses) and are drawn by the panel stand-in below; "Test" calls `ds.testDatasource()`.
+ * Opened as `/index.html?backend=<backend base URL>&key=<API key>[&days=<range in days>][&tenant=<default tenant>]`
+ * (`tenant`: the data source's jsonData.defaultTenant).
  *
  * What Grafana would provide is stood in for here:
  * - getBackendSrv(): a real fetch() to the backend; Grafana proxy URLs (the app's `/api/plugin-proxy/<app>/api/...`
@@ -36,6 +41,7 @@ import { GlobalStyles, Table, ThemeContext, TimeSeries } from '@grafana/ui';
 import { setPanelRenderer } from 'workbench-panel-renderer';
 import { API_PROXY_BASE } from '../../src/constants';
 import Analytics from '../../src/pages/Analytics/Analytics';
+import { DataSourcePanel } from './DataSourcePanel';
 
 declare global {
   interface Window {
@@ -49,6 +55,7 @@ window.caasWorkbench = {
   apiKey: params.get('key') ?? '',
 };
 const days = Number(params.get('days') ?? '14');
+const defaultTenant = params.get('tenant') || undefined;
 
 /** Grafana proxy URL → backend URL (undefined: not a proxy URL; answered 404 like Grafana would). */
 function toBackendUrl(url: string): string | undefined {
@@ -254,8 +261,20 @@ function Workbench() {
     <ThemeContext.Provider value={theme}>
       <GlobalStyles />
       <main style={{ padding: 16, background: theme.colors.background.primary, minHeight: '100vh' }}>
-        <h2>CAAS Observatory workbench: Analytics explorer</h2>
-        <Analytics initialRange={initialRange} />
+        <h2>CAAS Observatory workbench</h2>
+        <section data-testid="workbench-explorer">
+          <h3>Analytics explorer</h3>
+          <Analytics initialRange={initialRange} />
+        </section>
+        <section style={{ marginTop: 32 }}>
+          <h3>Data source panel</h3>
+          <DataSourcePanel
+            // jsonData.url as the ConfigEditor saves it: an absolute http(s) URL of the backend.
+            backendUrl={new URL(window.caasWorkbench.backendUrl, window.location.href).href}
+            defaultTenant={defaultTenant}
+            range={initialRange}
+          />
+        </section>
       </main>
     </ThemeContext.Provider>
   );
