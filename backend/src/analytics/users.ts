@@ -3,7 +3,7 @@ import type { ActiveUsersQuery, AdoptionQuery, CohortsQuery, Filter, Frame, Rete
 import { run, type KindContext, type KindResult } from './context.js';
 import { num, table } from './frames.js';
 import { conditions, SqlParams, userDayCompatible } from './sql.js';
-import { buckets, DAY_MS, isoDay } from './time.js';
+import { buckets, DAY_MS, isoDay, nextBucket } from './time.js';
 
 /**
  * The user-based kinds work on whole UTC days: one row per (user, day, type) from the `user_days`
@@ -222,21 +222,45 @@ export async function cohorts(q: Static<typeof CohortsQuery>, ctx: KindContext):
   return { frames: [frame], source: a.source, granularity: q.period };
 }
 
-/** Share of active users who did `feature_event`, per day, week or month. */
+/**
+ * Share of active users who did `feature_event`, per day, week or month, exact: the users whose
+ * activity mask (activityMasks) meets a period's days, counted per period for all activity (or the
+ * named event types) and for the feature's own; periods are grouped into queries of at most 64 days.
+ */
 export async function adoption(q: Static<typeof AdoptionQuery>, ctx: KindContext): Promise<KindResult> {
   const { d0, end } = dayRange(ctx);
   const g = q.granularity ?? 'day';
-  const a = activity(ctx, q.filters);
   const types = q.event_types?.length ? [...new Set([...q.event_types, q.feature_event])] : undefined;
-  const X = a.p.bind(q.feature_event, 'String');
-  const src = a.sql({ fromDay: d0, toDayExcl: end, eventTypes: types });
-  const sql = `SELECT ${epoch(periodSql('d', g))} AS t, uniqExact(user_id) AS active, uniqExactIf(user_id, type = ${X}) AS adopters
-    FROM (${src}) GROUP BY t ORDER BY t`;
-  const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
   const points = buckets(d0, end, g);
-  const byT = new Map(rows.map((r) => [num(r.t), r]));
-  const active = points.map((t) => num(byT.get(t)?.active) ?? 0);
-  const adopters = points.map((t) => num(byT.get(t)?.adopters) ?? 0);
+  // each period's days inside the range, as day numbers [from, to)
+  const spans = points.map((t) => ({ from: dayNumber(Math.max(t, d0)), to: dayNumber(Math.min(nextBucket(t, g), end)) }));
+  const chunks: Array<typeof spans> = [];
+  for (const span of spans) {
+    const last = chunks[chunks.length - 1];
+    if (last && span.to - (last[0] as (typeof spans)[number]).from <= 64) {
+      last.push(span);
+    } else {
+      chunks.push([span]);
+    }
+  }
+  const sources = new Set<string>();
+  const answers = await Promise.all(
+    chunks.map(async (chunk) => {
+      const lo = (chunk[0] as (typeof spans)[number]).from;
+      const hi = (chunk[chunk.length - 1] as (typeof spans)[number]).to - 1;
+      const count = async (eventTypes: string[] | undefined) => {
+        const p = new SqlParams();
+        const masks = activityMasks(ctx, p, lo, hi, eventTypes, q.filters);
+        sources.add(masks.source);
+        const bits = chunk.map(({ from, to }) => p.bind((((1n << BigInt(to - from)) - 1n) << BigInt(from - lo)).toString(), 'UInt64'));
+        const [row = {}] = await run<Record<string, unknown>>(ctx, `SELECT ${bits.map((b, j) => `countIf(bitAnd(m, ${b}) != 0) AS c${j}`).join(', ')} FROM (${masks.sql})`, p);
+        return chunk.map((_, j) => num(row[`c${j}`]) ?? 0);
+      };
+      return Promise.all([count(types), count([q.feature_event])]);
+    })
+  );
+  const active = answers.flatMap(([a]) => a);
+  const adopters = answers.flatMap(([, b]) => b);
   const frame: Frame = {
     name: 'adoption',
     fields: [
@@ -246,5 +270,5 @@ export async function adoption(q: Static<typeof AdoptionQuery>, ctx: KindContext
       { name: 'adoption', type: 'number', unit: 'percentunit', values: adopters.map((v, i) => ((active[i] ?? 0) > 0 ? v / (active[i] as number) : 0)) },
     ],
   };
-  return { frames: [frame], source: a.source, granularity: g };
+  return { frames: [frame], source: [...sources].sort().join('+'), granularity: g };
 }
