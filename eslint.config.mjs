@@ -44,4 +44,14 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // The scaffold's config names only src/ for TypeScript; the workbench and the e2e specs are ours too.
+    files: ['tests/**/*.{ts,tsx}'],
+  },
+  {
+    // The workbench is in tsconfig.json, so it gets the typed rules src/ has.
+    files: ['tests/workbench/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { project: './tsconfig.json' } },
+    rules: { '@typescript-eslint/no-deprecated': 'warn' },
+  },
 ]);

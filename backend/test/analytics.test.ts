@@ -238,7 +238,11 @@ describe('analytics kinds match an independent computation', () => {
       cts.map((d) => [...firstDay].filter(([u, f]) => f === d && events.some((e) => e.user_id === u && day(e.timestamp) > f)).length)
     );
 
-    const top = (await query({ kind: 'top_n', from: START, to: END, field: 'properties.message_type', event_types: ['message_sent'], limit: 3 })).frames[0] as Frame;
+    const topQ = { kind: 'top_n', from: START, to: END, field: 'properties.message_type', event_types: ['message_sent'], limit: 3 };
+    const topA = await query(topQ);
+    assert.equal(topA.meta.source, 'events_message_day', 'the seed message type has its own rollup');
+    assert.deepEqual(topA.frames, (await t.svc.analytics?.query(topQ as never, 'acme', { forceRaw: true }))?.frames);
+    const top = topA.frames[0] as Frame;
     const counts = MTYPES.map((m) => [m, events.filter((e) => e.type === 'message_sent' && e.mt === m).length] as const).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
     assert.deepEqual(col(top, 'message_type'), counts.map((x) => x[0]));
     assert.deepEqual(col(top, 'events'), counts.map((x) => x[1]));

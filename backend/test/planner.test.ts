@@ -13,7 +13,9 @@ describe('rollup planner', () => {
     assert.equal(rollupFor('day', touchedColumns([], ['login'], undefined))?.table, 'events_type_day');
     assert.equal(rollupFor('hour', touchedColumns(['platform'], undefined, undefined))?.table, 'events_rollup_hour');
     assert.equal(rollupFor('day', touchedColumns(['type'], undefined, [{ field: 'country' }]))?.table, 'events_rollup_day');
-    assert.equal(rollupFor('day', touchedColumns(['properties.message_type'], undefined, undefined)), undefined);
+    assert.equal(rollupFor('day', touchedColumns(['properties.message_type'], ['message_sent'], undefined))?.table, 'events_message_day');
+    assert.equal(rollupFor('day', touchedColumns(['properties.message_type'], undefined, [{ field: 'platform' }])), undefined);
+    assert.equal(rollupFor('day', touchedColumns(['properties.length'], undefined, undefined)), undefined);
     assert.equal(rollupFor('minute', touchedColumns([], ['login'], undefined))?.table, 'events_rollup_minute');
   });
 

@@ -1,4 +1,4 @@
-import { ROLLUPS, type Rollup, type RollupGrain } from '../store/rollups.js';
+import { DIM_FIELDS, ROLLUPS, type Rollup, type RollupGrain } from '../store/rollups.js';
 import type { KindContext } from './context.js';
 import type { SqlParams } from './sql.js';
 
@@ -20,7 +20,7 @@ export const GRAIN_MS: Record<RollupGrain, number> = { minute: 60_000, hour: 3_6
 
 /** The narrowest rollup of a grain that keeps every column the query touches. */
 export function rollupFor(grain: RollupGrain, needed: ReadonlySet<string>): Rollup | undefined {
-  return ROLLUPS.filter((r) => r.grain === grain && [...needed].every((c) => (r.dims as readonly string[]).includes(c))).sort(
+  return ROLLUPS.filter((r) => r.grain === grain && [...needed].every((f) => r.dims.some((d) => DIM_FIELDS[d] === f))).sort(
     (a, b) => a.dims.length - b.dims.length
   )[0];
 }

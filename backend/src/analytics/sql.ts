@@ -26,9 +26,6 @@ const COLUMNS: Record<string, string> = {
   user_id: 'user_id',
 };
 
-/** Columns the rollup tables keep (by tenant, bucket, type, platform, country). */
-export const ROLLUP_COLUMNS = new Set(['type', 'platform', 'country']);
-
 export function isProperty(field: string): boolean {
   return field.startsWith('properties.');
 }
@@ -103,11 +100,6 @@ export function conditions(p: SqlParams, eventTypes: string[] | undefined, filte
     parts.push(filterExpr(f, p));
   }
   return parts.length ? parts.join(' AND ') : '1';
-}
-
-/** True when every filter only touches columns the rollups keep. */
-export function rollupCompatible(filters: Filter[] | undefined, groupBy: string[] = []): boolean {
-  return (filters ?? []).every((f) => ROLLUP_COLUMNS.has(f.field)) && groupBy.every((g) => ROLLUP_COLUMNS.has(g));
 }
 
 /** Filters that the per-user-day rollup can answer: on `type` only. */

@@ -10,7 +10,28 @@
  * smaller than the events when the same users recur within a row.
  */
 export type RollupGrain = 'minute' | 'hour' | 'day';
-export type RollupDim = 'type' | 'platform' | 'country';
+export type RollupDim = 'type' | 'platform' | 'country' | 'message_type';
+
+/**
+ * The query field each rollup column answers. `message_type` is the seed's message type
+ * (`properties.message_type`, what GET /analytics/messages groups by); a table that keeps it also
+ * gets an ALIAS column `properties` holding just that key, so the events table's expression
+ * `properties['message_type']` means the same on the rollup.
+ */
+export const DIM_FIELDS: Record<RollupDim, string> = {
+  type: 'type',
+  platform: 'platform',
+  country: 'country',
+  message_type: 'properties.message_type',
+};
+
+/** The events-table expression of a rollup column. */
+const DIM_SOURCE: Record<RollupDim, string> = {
+  type: 'type',
+  platform: 'platform',
+  country: 'country',
+  message_type: "properties['message_type']",
+};
 
 export interface Rollup {
   table: string;
@@ -32,17 +53,18 @@ export const ROLLUPS: readonly Rollup[] = [
   { table: 'events_type_day', grain: 'day', dims: ['type'], from: 'events_type_hour', migration: 3 },
   { table: 'events_total_hour', grain: 'hour', dims: [], from: 'events_type_hour', migration: 3 },
   { table: 'events_total_day', grain: 'day', dims: [], from: 'events_type_day', migration: 3 },
+  { table: 'events_message_hour', grain: 'hour', dims: ['type', 'message_type'], from: 'events', migration: 3 },
+  { table: 'events_message_day', grain: 'day', dims: ['type', 'message_type'], from: 'events_message_hour', migration: 3 },
 ];
-
-export const ROLLUP_DIMS: ReadonlySet<string> = new Set(WIDE);
 
 const START_OF: Record<RollupGrain, string> = { minute: 'toStartOfMinute', hour: 'toStartOfHour', day: 'toStartOfDay' };
 
 /** SELECT that turns rows of `r.from` into rows of `r` (a view's body, and the backfill's). */
 function rollupSelect(r: Rollup): string {
   const dims = r.dims.map((d) => `, ${d}`).join('');
+  const fromEvents = r.dims.map((d) => (DIM_SOURCE[d] === d ? `, ${d}` : `, ${DIM_SOURCE[d]} AS ${d}`)).join('');
   return r.from === 'events'
-    ? `SELECT tenant_id, ${START_OF[r.grain]}(timestamp) AS bucket${dims}, count() AS events, uniqState(user_id) AS users
+    ? `SELECT tenant_id, ${START_OF[r.grain]}(timestamp) AS bucket${fromEvents}, count() AS events, uniqState(user_id) AS users
        FROM events GROUP BY tenant_id, bucket${dims}`
     : `SELECT tenant_id, b AS bucket${dims}, e AS events, u AS users FROM (
          SELECT tenant_id, ${START_OF[r.grain]}(bucket) AS b${dims}, sum(events) AS e, uniqMergeState(users) AS u
@@ -60,7 +82,7 @@ export function rollupStatements(r: Rollup): string[] {
         tenant_id LowCardinality(String),
         bucket DateTime('UTC'),${dimCols}
         events SimpleAggregateFunction(sum, UInt64),
-        users AggregateFunction(uniq, String)
+        users AggregateFunction(uniq, String)${r.dims.includes('message_type') ? `,\n        properties Map(String, String) ALIAS map('message_type', message_type)` : ''}
       ) ENGINE = AggregatingMergeTree
       PARTITION BY toYYYYMM(bucket)
       ORDER BY (tenant_id, bucket${r.dims.map((d) => `, ${d}`).join('')})
