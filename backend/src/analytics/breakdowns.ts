@@ -3,7 +3,7 @@ import type { FunnelQuery, GeoQuery, HeatmapQuery, TopNQuery } from '../contract
 import type { Filter } from '../contracts/analytics.js';
 import type { RollupGrain } from '../store/rollups.js';
 import { run, scoped, type KindContext, type KindResult } from './context.js';
-import { aggregateSql, sourceOf, splitRange, touchedColumns, type Piece } from './planner.js';
+import { aggregateSql, plan, sourceOf, touchedColumns, type Piece } from './planner.js';
 import { num, table } from './frames.js';
 import { conditions, fieldExpr, filterExpr } from './sql.js';
 
@@ -15,7 +15,7 @@ const WHOLE_RANGE: RollupGrain[] = ['day', 'hour'];
 /** The pieces a range-wide breakdown reads: rollups when every touched column is kept, else raw. */
 function planned(ctx: KindContext, grains: RollupGrain[], fields: string[], q: { event_types?: string[]; filters?: Filter[] }): Piece[] {
   const needed = touchedColumns(fields, q.event_types, q.filters);
-  return ctx.forceRaw ? [{ rollup: null, from: ctx.from, to: ctx.to }] : splitRange(ctx.from, ctx.to, grains, needed);
+  return plan(ctx, grains, needed);
 }
 
 /** The N largest values of a column or property. */
@@ -23,7 +23,7 @@ export async function topN(q: Static<typeof TopNQuery>, ctx: KindContext): Promi
   const { p, tenant } = scoped(ctx);
   const pieces = planned(ctx, WHOLE_RANGE, [q.field], q);
   const value = fieldExpr(q.field, p);
-  const agg = aggregateSql({ ctx, p, tenant, pieces, keys: () => [`${value} AS value`], groups: ['value'], metric: q.metric ?? 'events', cond: conditions(p, q.event_types, q.filters) });
+  const agg = aggregateSql({ p, tenant, pieces, keys: () => [`${value} AS value`], groups: ['value'], metric: q.metric ?? 'events', cond: conditions(p, q.event_types, q.filters) });
   const sql = `${agg} ORDER BY v DESC, value LIMIT ${p.bind(q.limit ?? 10, 'UInt32')}`;
   const rows = await run<Record<string, unknown>>(ctx, sql, p);
   const label = q.field.startsWith('properties.') ? q.field.slice('properties.'.length) : q.field;
@@ -37,7 +37,7 @@ export async function topN(q: Static<typeof TopNQuery>, ctx: KindContext): Promi
 export async function geo(q: Static<typeof GeoQuery>, ctx: KindContext): Promise<KindResult> {
   const { p, tenant } = scoped(ctx);
   const pieces = planned(ctx, WHOLE_RANGE, ['country'], q);
-  const agg = aggregateSql({ ctx, p, tenant, pieces, keys: () => ['country'], groups: ['country'], metric: q.metric ?? 'events', cond: conditions(p, q.event_types, q.filters) });
+  const agg = aggregateSql({ p, tenant, pieces, keys: () => ['country'], groups: ['country'], metric: q.metric ?? 'events', cond: conditions(p, q.event_types, q.filters) });
   const rows = await run<Record<string, unknown>>(ctx, `${agg} ORDER BY v DESC, country`, p);
   return {
     frames: [table('geo', rows, [{ key: 'country', type: 'string' }, { key: 'v', name: metricName(q.metric), type: 'number', unit: 'short' }])],
@@ -57,7 +57,6 @@ export async function heatmap(q: Static<typeof HeatmapQuery>, ctx: KindContext):
   const tz = p.bind(zone, 'String');
   const pieces = planned(ctx, wholeHourOffsets(zone, ctx.from, ctx.to) ? ['hour'] : [], [], q);
   const sql = aggregateSql({
-    ctx,
     p,
     tenant,
     pieces,

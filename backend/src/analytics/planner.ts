@@ -55,6 +55,14 @@ export function splitRange(from: number, to: number, grains: readonly RollupGrai
   return level(from, to, 0);
 }
 
+/**
+ * The pieces a query over the context's range reads: `splitRange` over the rollups that keep the
+ * touched columns, or the whole range from raw events when the caller forces it (tests, benchmarks).
+ */
+export function plan(ctx: KindContext, grains: readonly RollupGrain[], needed: ReadonlySet<string>): Piece[] {
+  return ctx.forceRaw ? [{ rollup: null, from: ctx.from, to: ctx.to }] : splitRange(ctx.from, ctx.to, grains, needed);
+}
+
 /** What answered: 'raw', or the tables used, coarsest first (e.g. `events_type_day+events_type_hour+raw`). */
 export function sourceOf(pieces: Piece[]): string {
   if (pieces.every((x) => x.rollup === null)) {
@@ -68,7 +76,6 @@ export function sourceOf(pieces: Piece[]): string {
 export type Metric = 'events' | 'unique_users';
 
 export interface AggregateSpec {
-  ctx: KindContext;
   p: SqlParams;
   /** the bound tenant placeholder */
   tenant: string;

@@ -4,7 +4,7 @@ import { badRequest } from '../http/errors.js';
 import { run, scoped, type KindContext, type KindResult } from './context.js';
 import { num } from './frames.js';
 import type { RollupGrain } from '../store/rollups.js';
-import { aggregateSql, sourceOf, splitRange, touchedColumns } from './planner.js';
+import { aggregateSql, plan, sourceOf, touchedColumns } from './planner.js';
 import { conditions, fieldExpr } from './sql.js';
 import { autoGranularity, bucketSql, buckets } from './time.js';
 
@@ -38,9 +38,9 @@ export async function timeseries(q: Query, ctx: KindContext): Promise<KindResult
   let source = 'raw';
   if (m.type === 'events' || m.type === 'unique_users') {
     const needed = touchedColumns(groupBy, q.event_types, q.filters);
-    const pieces = ctx.forceRaw ? [{ rollup: null, from: ctx.from, to: ctx.to }] : splitRange(ctx.from, ctx.to, GRAINS[g], needed);
+    const pieces = plan(ctx, GRAINS[g], needed);
     source = sourceOf(pieces);
-    sql = `${aggregateSql({ ctx, p, tenant, pieces, keys, groups, metric: m.type, cond })} ORDER BY ${groups.join(', ')}`;
+    sql = `${aggregateSql({ p, tenant, pieces, keys, groups, metric: m.type, cond })} ORDER BY ${groups.join(', ')}`;
   } else {
     const agg = `${m.type === 'sum' ? 'sum' : m.type === 'avg' ? 'avg' : 'quantileExact(0.95)'}(toFloat64OrNull(${fieldExpr(m.property, p)}))`;
     sql = `SELECT ${keys('timestamp').join(', ')}, ${agg} AS v FROM events WHERE ${where} AND ${cond} GROUP BY ${groups.join(', ')} ORDER BY ${groups.join(', ')}`;

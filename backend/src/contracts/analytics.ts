@@ -173,7 +173,7 @@ export type Frame = Static<typeof Frame>;
 export const QueryMeta = Type.Object({
   kind: Type.String(),
   tenant_id: Type.String(),
-  /** where the answer came from: raw events or a rollup table */
+  /** what answered: 'raw' (events), or the rollup tables read, coarsest first, e.g. 'events_total_day+events_total_hour+raw' */
   source: Type.String(),
   granularity: Type.Optional(Granularity),
   from: Type.Number(),
