@@ -120,7 +120,8 @@ export function eventsTtlSql(ttlDays: number): string {
   return `ALTER TABLE events MODIFY TTL toDateTime(timestamp) + INTERVAL ${Math.floor(ttlDays)} DAY DELETE`;
 }
 
-export async function migrateClickHouse(store: AnalyticsStore, ttlDays: number): Promise<number[]> {
+/** Applies the migrations not yet recorded (all of CLICKHOUSE_MIGRATIONS; tests pass a prefix to build an older schema). */
+export async function migrateClickHouse(store: AnalyticsStore, ttlDays: number, migrations: ChMigration[] = CLICKHOUSE_MIGRATIONS): Promise<number[]> {
   await store.command(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
     ) ENGINE = ReplacingMergeTree ORDER BY version`);
@@ -128,7 +129,7 @@ export async function migrateClickHouse(store: AnalyticsStore, ttlDays: number):
     (await store.query<{ version: number }>('SELECT version FROM schema_migrations FINAL')).map((r) => Number(r.version))
   );
   const applied: number[] = [];
-  for (const m of CLICKHOUSE_MIGRATIONS) {
+  for (const m of migrations) {
     if (done.has(m.version)) {
       continue;
     }
