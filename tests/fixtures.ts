@@ -1,3 +1,4 @@
+import type { Locator, Page } from '@playwright/test';
 import { AppConfigPage, AppPage, test as base } from '@grafana/plugin-e2e';
 import pluginJson from '../src/plugin.json';
 
@@ -24,3 +25,11 @@ export const test = base.extend<AppTestFixture>({
 });
 
 export { expect } from '@grafana/plugin-e2e';
+
+/** Picks an option of a Grafana Combobox (found by test id within `root`) by its visible label. */
+export async function pick(root: Page | Locator, page: Page, testId: string, label: string): Promise<void> {
+  const input = root.getByTestId(testId);
+  await input.click();
+  await input.fill(label);
+  await page.getByRole('option', { name: label, exact: false }).first().click();
+}

@@ -1,7 +1,6 @@
-import type { Page } from '@playwright/test';
 import { testIds } from '../../src/components/testIds';
 import { dsTestIds } from '../../src/datasource/testIds';
-import { expect, test } from '../fixtures';
+import { expect, pick as pickIn, test } from '../fixtures';
 
 /**
  * The Analytics explorer in a real Grafana (docker-compose: Grafana with the plugin provisioned, the backend with demo
@@ -15,12 +14,7 @@ const ids = dsTestIds.editor;
 /** A demo tenant (backend --demo loads acme, globex and initech); admin keys must name the tenant they read. */
 const TENANT = process.env.CAAS_E2E_TENANT ?? 'acme';
 
-async function pick(page: Page, testId: string, label: string) {
-  const input = page.getByTestId(testId);
-  await input.click();
-  await input.fill(label);
-  await page.getByRole('option', { name: label, exact: false }).first().click();
-}
+const pick = (page: Parameters<typeof pickIn>[1], testId: string, label: string) => pickIn(page, page, testId, label);
 
 test.describe('Analytics explorer', () => {
   test('time series: a series is drawn', async ({ gotoPage, page }, testInfo) => {
