@@ -163,7 +163,7 @@ describe('analytics kinds match an independent computation', () => {
     for (const [from, types, source] of [
       [START + 10 * DAY, undefined, 'rollup_user_months'],
       [START - 20 * DAY, undefined, 'rollup_user_months'],
-      [START - 20 * DAY, ['message_sent', 'call_started'], 'rollup_user_days'],
+      [START - 20 * DAY, ['message_sent', 'call_started'], 'rollup_user_type_months'],
     ] as const) {
       const q = { kind: 'active_users', from, to: END, ...(types ? { event_types: types } : {}) };
       const a = await query(q);
@@ -182,22 +182,42 @@ describe('analytics kinds match an independent computation', () => {
     }
   });
 
-  it('retention: cohort by first login, return by message_sent, per day', async () => {
-    const periods = 5;
-    const a = await query({ kind: 'retention', from: START, to: END, cohort_event: 'login', return_event: 'message_sent', period: 'day', periods });
-    const frame = a.frames[0] as Frame;
+  it('retention: cohort by first login, return by message_sent, per day and per week; masks, user_days and raw agree', async () => {
     const firsts = new Map<string, number>();
     for (const e of events.filter((x) => x.type === 'login')) {
       firsts.set(e.user_id, Math.min(firsts.get(e.user_id) ?? Infinity, day(e.timestamp)));
     }
-    const cohortsTs = [...new Set(firsts.values())].sort((x, y) => x - y);
-    assert.deepEqual(col(frame, 'cohort'), cohortsTs);
-    assert.deepEqual(col(frame, 'cohort size'), cohortsTs.map((c) => [...firsts.values()].filter((f) => f === c).length));
-    for (let k = 0; k <= periods; k++) {
-      const expected = cohortsTs.map(
-        (c) => [...firsts].filter(([u, f]) => f === c && events.some((e) => e.user_id === u && e.type === 'message_sent' && day(e.timestamp) === c + k * DAY)).length
-      );
-      assert.deepEqual(col(frame, `day ${k}`), expected, `period ${k}`);
+    const monday = (ms: number) => day(ms) - (((new Date(day(ms)).getUTCDay() + 6) % 7) * DAY);
+    const cases = [
+      // [from, period, periods, source]: the masks span ≤ 64 days per query; 9 weeks of periods do not fit
+      [START, 'day', 5, 'rollup_user_type_months'],
+      [START + 3 * DAY, 'week', 3, 'rollup_user_type_months'],
+      [START, 'week', 7, 'rollup_user_type_months'], // two queries of two cohort weeks each
+
+      [START, 'week', 9, 'rollup_user_days'],
+    ] as const;
+    for (const [from, period, periods, source] of cases) {
+      const q = { kind: 'retention', from, to: END, cohort_event: 'login', return_event: 'message_sent', period, periods };
+      const a = await query(q);
+      assert.equal(a.meta.source, source, `${period} × ${periods}`);
+      const r = await t.svc.analytics?.query(q as never, 'acme', { forceRaw: true });
+      assert.deepEqual(a.frames, r?.frames, `${period} × ${periods}: rollup = raw`);
+      const frame = a.frames[0] as Frame;
+      const P = period === 'day' ? day : monday;
+      const step = period === 'day' ? DAY : 7 * DAY;
+      const inRange = [...firsts].filter(([, f]) => f >= day(from) && f < END);
+      const cohortsTs = [...new Set(inRange.map(([, f]) => P(f)))].sort((x, y) => x - y);
+      assert.deepEqual(col(frame, 'cohort'), cohortsTs);
+      assert.deepEqual(col(frame, 'cohort size'), cohortsTs.map((c) => inRange.filter(([, f]) => P(f) === c).length));
+      for (let k = 0; k <= periods; k++) {
+        const expected = cohortsTs.map(
+          (c) =>
+            inRange.filter(
+              ([u, f]) => P(f) === c && events.some((e) => e.user_id === u && e.type === 'message_sent' && e.timestamp >= f && P(e.timestamp) === c + k * step)
+            ).length
+        );
+        assert.deepEqual(col(frame, `${period} ${k}`), expected, `${period} ${k}`);
+      }
     }
   });
 

@@ -51,7 +51,7 @@ after(async () => store.close());
 const START_OF = { minute: 'toStartOfMinute', hour: 'toStartOfHour', day: 'toStartOfDay' } as const;
 const q = <T>(sql: string) => store.query<T>(sql, {}, { output_format_json_quote_64bit_integers: 0 });
 
-/** Every rollup's counts and unique users per (tenant, bucket, dims) against the same GROUP BY on events; user_months against the users' days. */
+/** Every rollup's counts and unique users per (tenant, bucket, dims) against the same GROUP BY on events; the monthly bit tables against the users' days. */
 async function assertRollupsMatchEvents(): Promise<void> {
   for (const r of ROLLUPS) {
     const dims = r.dims.map((d) => (d === 'message_type' ? "properties['message_type'] AS message_type" : d));
@@ -65,14 +65,19 @@ async function assertRollupsMatchEvents(): Promise<void> {
     assert.ok(raw.length > 0);
     assert.deepEqual(rolled, raw, r.table);
   }
-  const days = await q<Record<string, unknown>>(
-    `SELECT tenant_id, user_id, arraySort(groupUniqArray(toDate(timestamp))) AS d FROM events GROUP BY tenant_id, user_id ORDER BY tenant_id, user_id`
-  );
-  const months = await q<Record<string, unknown>>(
-    `SELECT tenant_id, user_id, arraySort(groupUniqArray(addDays(month, b))) AS d FROM user_months ARRAY JOIN bitPositionsToArray(days) AS b
-     GROUP BY tenant_id, user_id ORDER BY tenant_id, user_id`
-  );
-  assert.deepEqual(months, days, 'user_months holds each user\'s active days');
+  for (const [table, type] of [
+    ['user_months', ''],
+    ['user_type_months', ' type,'],
+  ] as const) {
+    const days = await q<Record<string, unknown>>(
+      `SELECT tenant_id,${type} user_id, arraySort(groupUniqArray(toDate(timestamp))) AS d FROM events GROUP BY tenant_id,${type} user_id ORDER BY tenant_id,${type} user_id`
+    );
+    const months = await q<Record<string, unknown>>(
+      `SELECT tenant_id,${type} user_id, arraySort(groupUniqArray(addDays(month, b))) AS d FROM ${table} ARRAY JOIN bitPositionsToArray(days) AS b
+       GROUP BY tenant_id,${type} user_id ORDER BY tenant_id,${type} user_id`
+    );
+    assert.deepEqual(months, days, `${table} holds each user's active days`);
+  }
 }
 
 describe('ClickHouse migrations and rollups', () => {

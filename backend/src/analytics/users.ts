@@ -49,11 +49,13 @@ const periodSql = (expr: string, period: 'day' | 'week' | 'month') =>
 const epoch = (dateExpr: string) => `toUnixTimestamp(toDateTime(${dateExpr}, 'UTC')) * 1000`;
 
 const dayNumber = (ms: number) => Math.floor(ms / DAY_MS);
+/** The Date of a day number (days since 1970-01-01) in SQL. */
+const dayDate = (expr: string) => `addDays(toDate('1970-01-01'), ${expr})`;
 
 /**
- * One row per user: `m`, a UInt64 whose bit k says the user was active on UTC day `lo + k`, for the
- * days lo … hi (hi - lo < 64). From `user_months` (a row per user and month, a bit per day) when
- * nothing is filtered, from `user_days` when only event types are, and from raw events otherwise.
+ * One row per user: `user_id` and `m`, a UInt64 whose bit k says the user was active on UTC day `lo + k`, for the
+ * days lo … hi (hi - lo < 64). From the monthly bit rollups (`user_months` when nothing is filtered,
+ * `user_type_months` when only event types are) and from raw events otherwise.
  */
 function activityMasks(ctx: KindContext, p: SqlParams, lo: number, hi: number, eventTypes: string[] | undefined, filters: Filter[] | undefined) {
   const tenant = p.bind(ctx.tenant, 'String');
@@ -61,26 +63,20 @@ function activityMasks(ctx: KindContext, p: SqlParams, lo: number, hi: number, e
   const from = p.bind(isoDay(lo * DAY_MS), 'Date');
   const to = p.bind(isoDay(hi * DAY_MS), 'Date');
   const cond = conditions(p, eventTypes, filters);
-  const bit = (day: string) => `groupBitOr(bitShiftLeft(toUInt64(1), toUInt32(${day}) - ${L})) AS m`;
   if (ctx.forceRaw || !userDayCompatible(filters)) {
     return {
       source: 'raw',
-      sql: `SELECT ${bit('toDate(timestamp)')} FROM events WHERE tenant_id = ${tenant}
+      sql: `SELECT user_id, groupBitOr(bitShiftLeft(toUInt64(1), toUInt32(toDate(timestamp)) - ${L})) AS m FROM events WHERE tenant_id = ${tenant}
         AND timestamp >= toDateTime(${from}, 'UTC') AND timestamp < toDateTime(${to} + 1, 'UTC') AND ${cond} GROUP BY user_id`,
     };
   }
-  if (cond !== '1') {
-    return {
-      source: 'rollup_user_days',
-      sql: `SELECT ${bit('day')} FROM user_days WHERE tenant_id = ${tenant} AND day >= ${from} AND day <= ${to} AND ${cond} GROUP BY user_id`,
-    };
-  }
+  const table = cond === '1' ? 'user_months' : 'user_type_months';
   // A month's 31 bits moved to the user's timeline: shifted up by 31 first so months that start
   // before lo shift right, then cut to 64 bits.
   return {
-    source: 'rollup_user_months',
-    sql: `SELECT groupBitOr(toUInt64(bitAnd(bitShiftRight(bitShiftLeft(toUInt128(days), toUInt32(month) + 31 - ${L}), 31), toUInt128('18446744073709551615')))) AS m
-      FROM user_months WHERE tenant_id = ${tenant} AND month >= toStartOfMonth(${from}) AND month <= ${to} GROUP BY user_id`,
+    source: `rollup_${table}`,
+    sql: `SELECT user_id, groupBitOr(toUInt64(bitAnd(bitShiftRight(bitShiftLeft(toUInt128(days), toUInt32(month) + 31 - ${L}), 31), toUInt128('18446744073709551615')))) AS m
+      FROM ${table} WHERE tenant_id = ${tenant} AND month >= toStartOfMonth(${from}) AND month <= ${to} AND ${cond} GROUP BY user_id`,
   };
 }
 
@@ -141,27 +137,9 @@ export async function activeUsers(q: Static<typeof ActiveUsersQuery>, ctx: KindC
  * period, on or after the first day).
  */
 export async function retention(q: Static<typeof RetentionQuery>, ctx: KindContext): Promise<KindResult> {
-  const { d0, d1, end } = dayRange(ctx);
-  const a = activity(ctx, q.filters);
   const step = q.period === 'week' ? 7 : 1;
-  const D0 = a.p.bind(isoDay(d0), 'Date');
-  const D1 = a.p.bind(isoDay(d1), 'Date');
-  const N = a.p.bind(q.periods, 'UInt32');
-  const cohortSrc = a.sql({ toDayExcl: end, eventTypes: [q.cohort_event] });
-  const returnSrc = a.sql({ fromDay: d0, toDayExcl: end + (q.periods + 1) * step * DAY_MS, eventTypes: [q.return_event] });
-  const P = (e: string) => periodSql(e, q.period);
-  const sql = `WITH cohort AS (
-      SELECT user_id, min(d) AS first FROM (${cohortSrc}) GROUP BY user_id HAVING first >= ${D0} AND first <= ${D1}
-    )
-    SELECT ${epoch('cp')} AS t, k, uniqExact(user_id) AS users FROM (
-      SELECT c.user_id AS user_id, ${P('c.first')} AS cp, toInt64(intDiv(dateDiff('day', ${P('c.first')}, ${P('r.d')}), ${step})) AS k
-      FROM cohort AS c INNER JOIN (SELECT DISTINCT user_id, d FROM (${returnSrc})) AS r ON r.user_id = c.user_id
-      WHERE r.d >= c.first
-    ) WHERE k <= ${N} GROUP BY cp, k
-    UNION ALL
-    SELECT ${epoch(P('first'))} AS t, toInt64(-1) AS k, count() AS users FROM cohort GROUP BY t
-    ORDER BY t, k`;
-  const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
+  const masked = !ctx.forceRaw && userDayCompatible(q.filters) && (q.periods + 1) * step <= 64;
+  const { rows, source } = masked ? await retentionByMasks(q, ctx, step) : await retentionBySql(q, ctx, step);
   const cohorts = new Map<number, { size: number; periods: number[] }>();
   for (const r of rows) {
     const t = num(r.t) as number;
@@ -188,7 +166,84 @@ export async function retention(q: Static<typeof RetentionQuery>, ctx: KindConte
       })),
     ],
   };
-  return { frames: [frame], source: a.source, granularity: q.period };
+  return { frames: [frame], source, granularity: q.period };
+}
+
+type RetentionRows = { rows: Array<Record<string, unknown>>; source: string };
+
+/** Retention in SQL over user days (from `user_days` or raw events): one row per (cohort, k) and the cohort sizes as k = -1. */
+async function retentionBySql(q: Static<typeof RetentionQuery>, ctx: KindContext, step: number): Promise<RetentionRows> {
+  const { d0, d1, end } = dayRange(ctx);
+  const a = activity(ctx, q.filters);
+  const D0 = a.p.bind(isoDay(d0), 'Date');
+  const D1 = a.p.bind(isoDay(d1), 'Date');
+  const N = a.p.bind(q.periods, 'UInt32');
+  const cohortSrc = a.sql({ toDayExcl: end, eventTypes: [q.cohort_event] });
+  const returnSrc = a.sql({ fromDay: d0, toDayExcl: end + (q.periods + 1) * step * DAY_MS, eventTypes: [q.return_event] });
+  const P = (e: string) => periodSql(e, q.period);
+  const sql = `WITH cohort AS (
+      SELECT user_id, min(d) AS first FROM (${cohortSrc}) GROUP BY user_id HAVING first >= ${D0} AND first <= ${D1}
+    )
+    SELECT ${epoch('cp')} AS t, k, uniqExact(user_id) AS users FROM (
+      SELECT c.user_id AS user_id, ${P('c.first')} AS cp, toInt64(intDiv(dateDiff('day', ${P('c.first')}, ${P('r.d')}), ${step})) AS k
+      FROM cohort AS c INNER JOIN (SELECT DISTINCT user_id, d FROM (${returnSrc})) AS r ON r.user_id = c.user_id
+      WHERE r.d >= c.first
+    ) WHERE k <= ${N} GROUP BY cp, k
+    UNION ALL
+    SELECT ${epoch(P('first'))} AS t, toInt64(-1) AS k, count() AS users FROM cohort GROUP BY t
+    ORDER BY t, k`;
+  return { rows: await run<Record<string, unknown>>(ctx, sql, a.p), source: a.source };
+}
+
+/**
+ * Retention from the monthly bit rollups: each cohort user's first-ever cohort event (the lowest bit
+ * of their earliest month in `user_type_months`), and their return days as a 64-bit mask that starts
+ * on their cohort period; period k returned when the mask has a bit in [k·step, (k+1)·step), on or
+ * after the first day. Cohort periods are grouped so that each query's masks span at most 64 days.
+ */
+async function retentionByMasks(q: Static<typeof RetentionQuery>, ctx: KindContext, step: number): Promise<RetentionRows> {
+  const { d0, d1, end } = dayRange(ctx);
+  const starts = buckets(d0, end, q.period).map(dayNumber);
+  const chunks: number[][] = [];
+  for (const s of starts) {
+    const last = chunks[chunks.length - 1];
+    if (last && s + (q.periods + 1) * step - (last[0] as number) <= 64) {
+      last.push(s);
+    } else {
+      chunks.push([s]);
+    }
+  }
+  let source = 'rollup_user_type_months';
+  const answers = await Promise.all(
+    chunks.map(async (chunk) => {
+      const lo = chunk[0] as number;
+      const p = new SqlParams();
+      const returns = activityMasks(ctx, p, lo, (chunk[chunk.length - 1] as number) + (q.periods + 1) * step - 1, [q.return_event], q.filters);
+      source = returns.source;
+      const tenant = p.bind(ctx.tenant, 'String');
+      const L = p.bind(lo, 'UInt32');
+      const c0 = p.bind(Math.max(dayNumber(d0), lo), 'UInt32');
+      const c1 = p.bind(Math.min(dayNumber(d1), (chunk[chunk.length - 1] as number) + step - 1), 'UInt32');
+      const before = p.bind(isoDay(end), 'Date');
+      const cohortCond = conditions(p, [q.cohort_event], q.filters);
+      const cp = q.period === 'week' ? `toUInt32(toMonday(${dayDate('first')}))` : 'first';
+      const periods = Array.from({ length: q.periods + 1 }, (_, k) => `countIf(bitAnd(bitShiftRight(r, ${k * step}), ${2 ** step - 1}) != 0) AS k${k}`);
+      const sql = `SELECT ${epoch(dayDate('cp'))} AS t, count() AS size, ${periods.join(', ')} FROM (
+          SELECT ${cp} AS cp, bitShiftLeft(bitShiftRight(bitShiftRight(m, cp - ${L}), first - cp), first - cp) AS r
+          FROM (
+            SELECT user_id, min(toUInt32(month) + arrayMin(bitPositionsToArray(days))) AS first FROM user_type_months
+            WHERE tenant_id = ${tenant} AND month < ${before} AND ${cohortCond} GROUP BY user_id HAVING first >= ${c0} AND first <= ${c1}
+          ) AS c
+          LEFT JOIN (${returns.sql}) AS r USING user_id
+        ) GROUP BY cp ORDER BY cp`;
+      const rows = await run<Record<string, unknown>>(ctx, sql, p);
+      return rows.flatMap((row) => [
+        { t: row.t, k: -1, users: row.size },
+        ...Array.from({ length: q.periods + 1 }, (_, k) => ({ t: row.t, k, users: row[`k${k}`] })),
+      ]);
+    })
+  );
+  return { rows: answers.flat(), source };
 }
 
 /** Users by the period of their first-ever activity: new users, how many came back in a later period, events per user. */

@@ -94,23 +94,34 @@ export const CLICKHOUSE_MIGRATIONS: ChMigration[] = [
     // type-only rollups shrink it 30–1000×. Their views cascade from the hour rollup.
     statements: [
       ...ROLLUPS.filter((r) => r.migration === 3).flatMap(rollupStatements),
-      // One row per (tenant, month, user): the days of the month the user was active, as bits 0–30 of a
-      // UInt32 (OR-merged). Sliding-window active users then read a row per user and month instead of
-      // a row per user and day and type. Fed from user_days.
-      `CREATE TABLE IF NOT EXISTS user_months (
-        tenant_id LowCardinality(String),
-        month Date,
-        user_id String,
-        days SimpleAggregateFunction(groupBitOr, UInt32)
-      ) ENGINE = AggregatingMergeTree
-      PARTITION BY toYYYYMM(month)
-      ORDER BY (tenant_id, month, user_id)
-      SETTINGS non_replicated_deduplication_window = 10000`,
-      ...[`CREATE MATERIALIZED VIEW IF NOT EXISTS user_months_mv TO user_months AS `, `INSERT INTO user_months `].map(
-        (head) => `${head}SELECT tenant_id, toStartOfMonth(day) AS month, user_id,
+      // One row per (tenant, month, user), and per (tenant, type, month, user): the days of the month the
+      // user was active, as bits 0–30 of a UInt32 (OR-merged). Active users, adoption and retention read a
+      // row per user and month instead of a row per user, day and type. Fed from user_days.
+      ...(
+        [
+          ['user_months', ''],
+          ['user_type_months', 'type LowCardinality(String),'],
+        ] as const
+      ).flatMap(([table, typeCol]) => {
+        const type = typeCol ? ' type,' : '';
+        const select = `SELECT tenant_id,${type} toStartOfMonth(day) AS month, user_id,
           groupBitOr(bitShiftLeft(toUInt32(1), toDayOfMonth(day) - 1)) AS days
-          FROM user_days GROUP BY tenant_id, month, user_id`
-      ),
+          FROM user_days GROUP BY tenant_id,${type} month, user_id`;
+        return [
+          `CREATE TABLE IF NOT EXISTS ${table} (
+            tenant_id LowCardinality(String),
+            ${typeCol}
+            month Date,
+            user_id String,
+            days SimpleAggregateFunction(groupBitOr, UInt32)
+          ) ENGINE = AggregatingMergeTree
+          PARTITION BY toYYYYMM(month)
+          ORDER BY (tenant_id,${type} month, user_id)
+          SETTINGS non_replicated_deduplication_window = 10000`,
+          `CREATE MATERIALIZED VIEW IF NOT EXISTS ${table}_mv TO ${table} AS ${select}`,
+          `INSERT INTO ${table} ${select}`,
+        ];
+      }),
     ],
   },
 ];
