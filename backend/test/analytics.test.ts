@@ -249,6 +249,15 @@ describe('analytics kinds match an independent computation', () => {
   it('cohorts, top_n, geo, heatmap and adoption', async () => {
     const firstDay = new Map<string, number>();
     events.forEach((e) => firstDay.set(e.user_id, Math.min(firstDay.get(e.user_id) ?? Infinity, day(e.timestamp))));
+    for (const cq of [
+      { kind: 'cohorts', from: START, to: END, period: 'day' },
+      { kind: 'cohorts', from: START + 2 * DAY, to: END - 3 * DAY, period: 'week' },
+      { kind: 'cohorts', from: START, to: END - 4 * DAY, period: 'month', event_types: ['message_sent', 'file_shared'] },
+    ]) {
+      const auto = await query(cq);
+      assert.equal(auto.meta.source, cq.event_types ? 'rollup_user_type_months' : 'rollup_user_months');
+      assert.deepEqual(auto.frames, (await t.svc.analytics?.query(cq as never, 'acme', { forceRaw: true }))?.frames, `cohorts ${cq.period}: rollup = raw`);
+    }
     const c = (await query({ kind: 'cohorts', from: START, to: END, period: 'day' })).frames[0] as Frame;
     const cts = [...new Set(firstDay.values())].sort((x, y) => x - y);
     assert.deepEqual(col(c, 'cohort'), cts);
@@ -256,6 +265,13 @@ describe('analytics kinds match an independent computation', () => {
     assert.deepEqual(
       col(c, 'returning users'),
       cts.map((d) => [...firstDay].filter(([u, f]) => f === d && events.some((e) => e.user_id === u && day(e.timestamp) > f)).length)
+    );
+    assert.deepEqual(
+      col(c, 'events per user'),
+      cts.map((d) => {
+        const users = new Set([...firstDay].filter(([, f]) => f === d).map(([u]) => u));
+        return events.filter((e) => users.has(e.user_id)).length / users.size;
+      })
     );
 
     const topQ = { kind: 'top_n', from: START, to: END, field: 'properties.message_type', event_types: ['message_sent'], limit: 3 };

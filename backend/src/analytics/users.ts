@@ -246,9 +246,58 @@ async function retentionByMasks(q: Static<typeof RetentionQuery>, ctx: KindConte
   return { rows: answers.flat(), source };
 }
 
-/** Users by the period of their first-ever activity: new users, how many came back in a later period, events per user. */
+/**
+ * Users by the period of their first-ever activity: new users, how many came back in a later period,
+ * events per user. From the monthly bit rollups when only event types are filtered: a user's first
+ * and last active day before the range's end are the lowest and highest bits, and their events the
+ * monthly sums minus the end month's events on or after the end (read from user_days).
+ */
 export async function cohorts(q: Static<typeof CohortsQuery>, ctx: KindContext): Promise<KindResult> {
-  const { d0, d1, end } = dayRange(ctx);
+  const { sql, p, source } = !ctx.forceRaw && userDayCompatible(q.filters) ? cohortsFromMonths(q, ctx) : cohortsFromDays(q, ctx);
+  const rows = await run<Record<string, unknown>>(ctx, sql, p);
+  const shaped = rows.map((r) => {
+    const n = num(r.new_users) ?? 0;
+    return { ...r, return_rate: n ? (num(r.returning_users) ?? 0) / n : 0, events_per_user: n ? (num(r.events) ?? 0) / n : 0 };
+  });
+  const frame = table('cohorts', shaped, [
+    { key: 't', name: 'cohort', type: 'time' },
+    { key: 'new_users', name: 'new users', type: 'number', unit: 'short' },
+    { key: 'returning_users', name: 'returning users', type: 'number', unit: 'short' },
+    { key: 'return_rate', name: 'return rate', type: 'number', unit: 'percentunit' },
+    { key: 'events_per_user', name: 'events per user', type: 'number', unit: 'short' },
+  ]);
+  return { frames: [frame], source, granularity: q.period };
+}
+
+function cohortsFromMonths(q: Static<typeof CohortsQuery>, ctx: KindContext) {
+  const { d0, end } = dayRange(ctx);
+  const p = new SqlParams();
+  const tenant = p.bind(ctx.tenant, 'String');
+  const cond = conditions(p, q.event_types, q.filters);
+  const table = cond === '1' ? 'user_months' : 'user_type_months';
+  const E = p.bind(dayNumber(end), 'UInt32');
+  const endDate = p.bind(isoDay(end), 'Date');
+  const D0 = p.bind(dayNumber(d0), 'UInt32');
+  const P = (e: string) => periodSql(dayDate(e), q.period);
+  const day = 'toUInt32(month) + b';
+  const sql = `SELECT ${epoch(P('first'))} AS t, count() AS new_users, countIf(${P('last')} > ${P('first')}) AS returning_users, sum(ev - after) AS events
+    FROM (
+      SELECT user_id, min(toUInt32(month) + arrayMin(bitPositionsToArray(days))) AS first,
+        max(arrayMax(arrayMap(b -> if(${day} < ${E}, ${day}, 0), bitPositionsToArray(days)))) AS last, sum(events) AS ev
+      FROM ${table} WHERE tenant_id = ${tenant} AND month < ${endDate} AND ${cond}
+      GROUP BY user_id HAVING first >= ${D0} AND first < ${E}
+    ) AS u
+    LEFT JOIN (
+      SELECT user_id, sum(events) AS after FROM user_days
+      WHERE tenant_id = ${tenant} AND day >= ${endDate} AND day < addMonths(toStartOfMonth(${endDate} - 1), 1) AND ${cond} GROUP BY user_id
+    ) AS x USING user_id
+    GROUP BY t ORDER BY t`;
+  return { sql, p, source: `rollup_${table}` };
+}
+
+/** Cohorts in SQL over user days (raw events, or user_days). */
+function cohortsFromDays(q: Static<typeof CohortsQuery>, ctx: KindContext) {
+  const { d0, end } = dayRange(ctx);
   const a = activity(ctx, q.filters);
   const D0 = a.p.bind(isoDay(d0), 'Date');
   const src = a.sql({ toDayExcl: end, eventTypes: q.event_types });
@@ -261,20 +310,7 @@ export async function cohorts(q: Static<typeof CohortsQuery>, ctx: KindContext):
       FROM firsts AS f INNER JOIN acts AS a ON a.user_id = f.user_id
       GROUP BY f.user_id, f.first
     ) GROUP BY t ORDER BY t`;
-  void d1;
-  const rows = await run<Record<string, unknown>>(ctx, sql, a.p);
-  const shaped = rows.map((r) => {
-    const n = num(r.new_users) ?? 0;
-    return { ...r, return_rate: n ? (num(r.returning_users) ?? 0) / n : 0, events_per_user: n ? (num(r.events) ?? 0) / n : 0 };
-  });
-  const frame = table('cohorts', shaped, [
-    { key: 't', name: 'cohort', type: 'time' },
-    { key: 'new_users', name: 'new users', type: 'number', unit: 'short' },
-    { key: 'returning_users', name: 'returning users', type: 'number', unit: 'short' },
-    { key: 'return_rate', name: 'return rate', type: 'number', unit: 'percentunit' },
-    { key: 'events_per_user', name: 'events per user', type: 'number', unit: 'short' },
-  ]);
-  return { frames: [frame], source: a.source, granularity: q.period };
+  return { sql, p: a.p, source: a.source };
 }
 
 /**

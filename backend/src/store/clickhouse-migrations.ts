@@ -95,8 +95,8 @@ export const CLICKHOUSE_MIGRATIONS: ChMigration[] = [
     statements: [
       ...ROLLUPS.filter((r) => r.migration === 3).flatMap(rollupStatements),
       // One row per (tenant, month, user), and per (tenant, type, month, user): the days of the month the
-      // user was active, as bits 0–30 of a UInt32 (OR-merged). Active users, adoption and retention read a
-      // row per user and month instead of a row per user, day and type. Fed from user_days.
+      // user was active, as bits 0–30 of a UInt32 (OR-merged), and their events. Active users, adoption,
+      // retention and cohorts read a row per user and month instead of a row per user, day and type.
       ...(
         [
           ['user_months', ''],
@@ -105,7 +105,7 @@ export const CLICKHOUSE_MIGRATIONS: ChMigration[] = [
       ).flatMap(([table, typeCol]) => {
         const type = typeCol ? ' type,' : '';
         const select = `SELECT tenant_id,${type} toStartOfMonth(day) AS month, user_id,
-          groupBitOr(bitShiftLeft(toUInt32(1), toDayOfMonth(day) - 1)) AS days
+          groupBitOr(bitShiftLeft(toUInt32(1), toDayOfMonth(day) - 1)) AS days, sum(events) AS events
           FROM user_days GROUP BY tenant_id,${type} month, user_id`;
         return [
           `CREATE TABLE IF NOT EXISTS ${table} (
@@ -113,7 +113,8 @@ export const CLICKHOUSE_MIGRATIONS: ChMigration[] = [
             ${typeCol}
             month Date,
             user_id String,
-            days SimpleAggregateFunction(groupBitOr, UInt32)
+            days SimpleAggregateFunction(groupBitOr, UInt32),
+            events SimpleAggregateFunction(sum, UInt64)
           ) ENGINE = AggregatingMergeTree
           PARTITION BY toYYYYMM(month)
           ORDER BY (tenant_id,${type} month, user_id)
