@@ -354,6 +354,8 @@ describe('analytics guards and tenancy', () => {
     await bad({ kind: 'top_n', from: START, to: END, field: 'password' }, /top_n query: 'field'/);
     await bad({ kind: 'geo', from: START, to: END, colour: 1 }, /'colour' is not a field of geo/);
     await bad({ kind: 'geo', from: END, to: START }, /'to' must be after 'from'/);
+    await bad({ kind: 'active_users', from: START, to: 'now' }, /'to' must be epoch milliseconds or an ISO 8601 date/);
+    await bad({ kind: 'geo', from: 'last tuesday', to: END }, /'from'='last tuesday' is not epoch milliseconds or an ISO 8601 date/);
     await bad({ kind: 'timeseries', from: START, to: END, metric: { type: 'events' }, granularity: 'minute' }, /exceed the limit/);
   });
 });

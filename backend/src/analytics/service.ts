@@ -67,6 +67,11 @@ export class AnalyticsService {
     const v = validators[kind];
     if (v && !v(body)) {
       const e = v.errors?.[0];
+      const instant = /^\/(from|to)$/.exec(e?.instancePath ?? '');
+      if (instant) {
+        // a union of number | string: Ajv names only the first branch ("must be number")
+        throw badRequest('invalid_query', `${kind} query: '${instant[1]}' must be epoch milliseconds or an ISO 8601 date (e.g. 2024-01-31 or 2024-01-31T12:00:00Z)`);
+      }
       const where = e?.instancePath ? `'${e.instancePath.slice(1).replace(/\//g, '.')}'` : 'the query';
       const extra = e?.keyword === 'additionalProperties' ? ` ('${String(e.params.additionalProperty)}' is not a field of ${kind})` : '';
       throw badRequest('invalid_query', `${kind} query: ${where} ${e?.message ?? 'is invalid'}${extra}`);
