@@ -1,9 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { FunnelQuery, GeoQuery, HeatmapQuery, TopNQuery } from '../contracts/analytics.js';
-import type { Filter } from '../contracts/analytics.js';
 import type { RollupGrain } from '../store/rollups.js';
 import { run, scoped, type KindContext, type KindResult } from './context.js';
-import { aggregateSql, plan, sourceOf, touchedColumns, type Piece } from './planner.js';
+import { aggregateSql, plan, sourceOf } from './planner.js';
 import { num, table } from './frames.js';
 import { conditions, fieldExpr, filterExpr } from './sql.js';
 
@@ -12,16 +11,10 @@ const metricName = (m: 'events' | 'unique_users' | undefined) => (m === 'unique_
 /** Grains for kinds that add up the whole range (top_n, geo): days, then hours at the edges. */
 const WHOLE_RANGE: RollupGrain[] = ['day', 'hour'];
 
-/** The pieces a range-wide breakdown reads: rollups when every touched column is kept, else raw. */
-function planned(ctx: KindContext, grains: RollupGrain[], fields: string[], q: { event_types?: string[]; filters?: Filter[] }): Piece[] {
-  const needed = touchedColumns(fields, q.event_types, q.filters);
-  return plan(ctx, grains, needed);
-}
-
 /** The N largest values of a column or property. */
 export async function topN(q: Static<typeof TopNQuery>, ctx: KindContext): Promise<KindResult> {
   const { p, tenant } = scoped(ctx);
-  const pieces = planned(ctx, WHOLE_RANGE, [q.field], q);
+  const pieces = plan(ctx, WHOLE_RANGE, [q.field], q);
   const value = fieldExpr(q.field, p);
   const agg = aggregateSql({ p, tenant, pieces, keys: () => [`${value} AS value`], groups: ['value'], metric: q.metric ?? 'events', cond: conditions(p, q.event_types, q.filters) });
   const sql = `${agg} ORDER BY v DESC, value LIMIT ${p.bind(q.limit ?? 10, 'UInt32')}`;
@@ -36,7 +29,7 @@ export async function topN(q: Static<typeof TopNQuery>, ctx: KindContext): Promi
 /** Events or users by country (ISO 3166-1 alpha-2, '' when unknown). */
 export async function geo(q: Static<typeof GeoQuery>, ctx: KindContext): Promise<KindResult> {
   const { p, tenant } = scoped(ctx);
-  const pieces = planned(ctx, WHOLE_RANGE, ['country'], q);
+  const pieces = plan(ctx, WHOLE_RANGE, ['country'], q);
   const agg = aggregateSql({ p, tenant, pieces, keys: () => ['country'], groups: ['country'], metric: q.metric ?? 'events', cond: conditions(p, q.event_types, q.filters) });
   const rows = await run<Record<string, unknown>>(ctx, `${agg} ORDER BY v DESC, country`, p);
   return {
@@ -55,7 +48,7 @@ export async function heatmap(q: Static<typeof HeatmapQuery>, ctx: KindContext):
   const { p, tenant } = scoped(ctx);
   const zone = q.timezone ?? 'UTC';
   const tz = p.bind(zone, 'String');
-  const pieces = planned(ctx, wholeHourOffsets(zone, ctx.from, ctx.to) ? ['hour'] : [], [], q);
+  const pieces = plan(ctx, wholeHourOffsets(zone, ctx.from, ctx.to) ? ['hour'] : [], [], q);
   const sql = aggregateSql({
     p,
     tenant,

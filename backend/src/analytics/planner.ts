@@ -56,11 +56,12 @@ export function splitRange(from: number, to: number, grains: readonly RollupGrai
 }
 
 /**
- * The pieces a query over the context's range reads: `splitRange` over the rollups that keep the
- * touched columns, or the whole range from raw events when the caller forces it (tests, benchmarks).
+ * The pieces a query over the context's range reads: `splitRange` over the rollups that keep every
+ * column it touches (`fields`, its event types and filters), or the whole range from raw events when
+ * the caller forces it (tests, benchmarks).
  */
-export function plan(ctx: KindContext, grains: readonly RollupGrain[], needed: ReadonlySet<string>): Piece[] {
-  return ctx.forceRaw ? [{ rollup: null, from: ctx.from, to: ctx.to }] : splitRange(ctx.from, ctx.to, grains, needed);
+export function plan(ctx: KindContext, grains: readonly RollupGrain[], fields: string[], q: { event_types?: string[]; filters?: Array<{ field: string }> }): Piece[] {
+  return ctx.forceRaw ? [{ rollup: null, from: ctx.from, to: ctx.to }] : splitRange(ctx.from, ctx.to, grains, touchedColumns(fields, q.event_types, q.filters));
 }
 
 /** What answered: 'raw', or the tables used, coarsest first (e.g. `events_type_day+events_type_hour+raw`). */

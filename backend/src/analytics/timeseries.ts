@@ -4,7 +4,7 @@ import { badRequest } from '../http/errors.js';
 import { run, scoped, type KindContext, type KindResult } from './context.js';
 import { num } from './frames.js';
 import type { RollupGrain } from '../store/rollups.js';
-import { aggregateSql, plan, sourceOf, touchedColumns } from './planner.js';
+import { aggregateSql, plan, sourceOf } from './planner.js';
 import { conditions, fieldExpr } from './sql.js';
 import { autoGranularity, bucketSql, buckets } from './time.js';
 
@@ -37,8 +37,7 @@ export async function timeseries(q: Query, ctx: KindContext): Promise<KindResult
   let sql: string;
   let source = 'raw';
   if (m.type === 'events' || m.type === 'unique_users') {
-    const needed = touchedColumns(groupBy, q.event_types, q.filters);
-    const pieces = plan(ctx, GRAINS[g], needed);
+    const pieces = plan(ctx, GRAINS[g], groupBy, q);
     source = sourceOf(pieces);
     sql = `${aggregateSql({ p, tenant, pieces, keys, groups, metric: m.type, cond })} ORDER BY ${groups.join(', ')}`;
   } else {

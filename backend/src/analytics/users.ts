@@ -6,8 +6,10 @@ import { conditions, SqlParams, userDayCompatible } from './sql.js';
 import { buckets, DAY_MS, isoDay, nextBucket } from './time.js';
 
 /**
- * The user-based kinds work on whole UTC days: one row per (user, day, type) from the `user_days`
- * rollup, or from raw events when a filter needs a column the rollup does not keep.
+ * The user-based kinds work on whole UTC days. Their SQL fallbacks (retention over more than 64 days
+ * of periods, and every kind forced onto raw events or filtered on a column the rollups lack) read one
+ * row per (user, day, type) from the `user_days` rollup or from raw events; the rest reads the monthly
+ * bit rollups (activityMasks, cohortsFromMonths).
  */
 interface Activity {
   p: SqlParams;
@@ -49,6 +51,8 @@ const periodSql = (expr: string, period: 'day' | 'week' | 'month') =>
 const epoch = (dateExpr: string) => `toUnixTimestamp(toDateTime(${dateExpr}, 'UTC')) * 1000`;
 
 const dayNumber = (ms: number) => Math.floor(ms / DAY_MS);
+/** The monthly bit rollup for a condition on `type` only: per type when there is one. */
+const monthsTable = (cond: string) => (cond === '1' ? 'user_months' : 'user_type_months');
 /** The Date of a day number (days since 1970-01-01) in SQL. */
 const dayDate = (expr: string) => `addDays(toDate('1970-01-01'), ${expr})`;
 
@@ -70,7 +74,7 @@ function activityMasks(ctx: KindContext, p: SqlParams, lo: number, hi: number, e
         AND timestamp >= toDateTime(${from}, 'UTC') AND timestamp < toDateTime(${to} + 1, 'UTC') AND ${cond} GROUP BY user_id`,
     };
   }
-  const table = cond === '1' ? 'user_months' : 'user_type_months';
+  const table = monthsTable(cond);
   // A month's 31 bits moved to the user's timeline: shifted up by 31 first so months that start
   // before lo shift right, then cut to 64 bits.
   return {
@@ -80,19 +84,36 @@ function activityMasks(ctx: KindContext, p: SqlParams, lo: number, hi: number, e
   };
 }
 
-/** Target days per query: 29 days of look-back + 35 days = the 64 bits of a mask. */
-const CHUNK_DAYS = 35;
+/** Bits of a mask (activityMasks): one query covers at most this many days. */
+const MASK_DAYS = 64;
+
+/**
+ * Consecutive items grouped so that each group's days, from the first item's `from` to the last
+ * item's `to` (day numbers, exclusive), fit in one mask.
+ */
+function groupIntoMasks<T>(items: T[], from: (item: T) => number, to: (item: T) => number): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) {
+    const last = groups[groups.length - 1];
+    if (last && to(item) - from(last[0] as T) <= MASK_DAYS) {
+      last.push(item);
+    } else {
+      groups.push([item]);
+    }
+  }
+  return groups;
+}
 
 /**
  * DAU, WAU (7 days) and MAU (30 days) ending on each day, and stickiness = DAU / MAU, exact. Each
  * user's activity is a 64-bit mask of days; OR-ing it with itself shifted by 1 … w-1 days (by
  * doubling) marks the days on which the user is in the w-day window, and a sum per bit counts users.
- * Ranges longer than 35 days run as several such queries.
+ * A query covers 35 days (29 days of look-back + 35 = 64 bits); longer ranges run as several.
  */
 export async function activeUsers(q: Static<typeof ActiveUsersQuery>, ctx: KindContext): Promise<KindResult> {
   const { d0, end } = dayRange(ctx);
   const days = buckets(d0, end, 'day');
-  const chunks = Array.from({ length: Math.ceil(days.length / CHUNK_DAYS) }, (_, i) => days.slice(i * CHUNK_DAYS, (i + 1) * CHUNK_DAYS));
+  const chunks = groupIntoMasks(days, (d) => dayNumber(d) - 29, (d) => dayNumber(d) + 1);
   const windows = [
     ['m', 'dau'],
     ['c7', 'wau'],
@@ -138,7 +159,7 @@ export async function activeUsers(q: Static<typeof ActiveUsersQuery>, ctx: KindC
  */
 export async function retention(q: Static<typeof RetentionQuery>, ctx: KindContext): Promise<KindResult> {
   const step = q.period === 'week' ? 7 : 1;
-  const masked = !ctx.forceRaw && userDayCompatible(q.filters) && (q.periods + 1) * step <= 64;
+  const masked = !ctx.forceRaw && userDayCompatible(q.filters) && (q.periods + 1) * step <= MASK_DAYS;
   const { rows, source } = masked ? await retentionByMasks(q, ctx, step) : await retentionBySql(q, ctx, step);
   const cohorts = new Map<number, { size: number; periods: number[] }>();
   for (const r of rows) {
@@ -203,16 +224,7 @@ async function retentionBySql(q: Static<typeof RetentionQuery>, ctx: KindContext
  */
 async function retentionByMasks(q: Static<typeof RetentionQuery>, ctx: KindContext, step: number): Promise<RetentionRows> {
   const { d0, d1, end } = dayRange(ctx);
-  const starts = buckets(d0, end, q.period).map(dayNumber);
-  const chunks: number[][] = [];
-  for (const s of starts) {
-    const last = chunks[chunks.length - 1];
-    if (last && s + (q.periods + 1) * step - (last[0] as number) <= 64) {
-      last.push(s);
-    } else {
-      chunks.push([s]);
-    }
-  }
+  const chunks = groupIntoMasks(buckets(d0, end, q.period).map(dayNumber), (s) => s, (s) => s + (q.periods + 1) * step);
   let source = 'rollup_user_type_months';
   const answers = await Promise.all(
     chunks.map(async (chunk) => {
@@ -274,7 +286,7 @@ function cohortsFromMonths(q: Static<typeof CohortsQuery>, ctx: KindContext) {
   const p = new SqlParams();
   const tenant = p.bind(ctx.tenant, 'String');
   const cond = conditions(p, q.event_types, q.filters);
-  const table = cond === '1' ? 'user_months' : 'user_type_months';
+  const table = monthsTable(cond);
   const E = p.bind(dayNumber(end), 'UInt32');
   const endDate = p.bind(isoDay(end), 'Date');
   const D0 = p.bind(dayNumber(d0), 'UInt32');
@@ -295,7 +307,7 @@ function cohortsFromMonths(q: Static<typeof CohortsQuery>, ctx: KindContext) {
   return { sql, p, source: `rollup_${table}` };
 }
 
-/** Cohorts in SQL over user days (raw events, or user_days). */
+/** Cohorts in SQL over user days (the raw-events fallback). */
 function cohortsFromDays(q: Static<typeof CohortsQuery>, ctx: KindContext) {
   const { d0, end } = dayRange(ctx);
   const a = activity(ctx, q.filters);
@@ -325,15 +337,7 @@ export async function adoption(q: Static<typeof AdoptionQuery>, ctx: KindContext
   const points = buckets(d0, end, g);
   // each period's days inside the range, as day numbers [from, to)
   const spans = points.map((t) => ({ from: dayNumber(Math.max(t, d0)), to: dayNumber(Math.min(nextBucket(t, g), end)) }));
-  const chunks: Array<typeof spans> = [];
-  for (const span of spans) {
-    const last = chunks[chunks.length - 1];
-    if (last && span.to - (last[0] as (typeof spans)[number]).from <= 64) {
-      last.push(span);
-    } else {
-      chunks.push([span]);
-    }
-  }
+  const chunks = groupIntoMasks(spans, (x) => x.from, (x) => x.to);
   const sources = new Set<string>();
   const answers = await Promise.all(
     chunks.map(async (chunk) => {
