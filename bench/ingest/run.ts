@@ -11,32 +11,20 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { drainPending } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import { generateEvents } from '../../backend/src/demo/generator.js';
 import { ensureTenants } from '../../backend/src/demo/loader.js';
+import { envInt, log, README, replaceReadmeBlock, ROOT } from '../common.js';
 import type { ClientWorkerInput, ClientWorkerResult } from './client-worker.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const README = join(ROOT, 'bench', 'README.md');
-const RESULTS_START = '<!-- bench:ingest:results:start -->';
-const RESULTS_END = '<!-- bench:ingest:results:end -->';
-
-function envInt(name: string, def: number, min = 1): number {
-  const raw = process.env[name]?.trim().replace(/_/g, '');
-  if (!raw) return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw}: expected a whole number ≥ ${min}`);
-  return n;
-}
 
 const cfg = {
   events: envInt('BENCH_EVENTS', 1_000_000),
@@ -50,9 +38,6 @@ const cfg = {
 };
 cfg.workers = Math.min(cfg.clients, envInt('BENCH_WORKERS', Math.min(4, cfg.clients)));
 
-const log = (msg: string): void => {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-};
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const round = (x: number, digits = 0): number => Number(x.toFixed(digits));
@@ -481,15 +466,7 @@ function resultsMarkdown(summary: Summary): string {
 }
 
 function updateReadme(summary: Summary): void {
-  const block = `${RESULTS_START}\n${resultsMarkdown(summary)}\n${RESULTS_END}`;
-  const text = existsSync(README) ? readFileSync(README, 'utf8') : '# Benchmarks\n';
-  const start = text.indexOf(RESULTS_START);
-  const end = text.indexOf(RESULTS_END);
-  const next =
-    start >= 0 && end > start
-      ? text.slice(0, start) + block + text.slice(end + RESULTS_END.length)
-      : `${text.trimEnd()}\n\n## Ingest: last results\n\n${block}\n`;
-  writeFileSync(README, next);
+  replaceReadmeBlock('ingest:results', resultsMarkdown(summary), '## Ingest: last results');
 }
 
 interface Summary {

@@ -16,26 +16,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../backend/src/config/config.js';
 import type { AnalyticsQuery } from '../../backend/src/contracts/analytics.js';
 import { generateEvents } from '../../backend/src/demo/generator.js';
 import { chTime } from '../../backend/src/ingest/enrich.js';
 import { createLogger } from '../../backend/src/observability/logger.js';
 import { createServices } from '../../backend/src/services.js';
+import { envInt, log, replaceReadmeBlock, ROOT } from '../common.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const README = join(ROOT, 'bench', 'README.md');
-const resultsStart = (scenario: string) => `<!-- bench:query:results:${scenario}:start -->`;
-const resultsEnd = (scenario: string) => `<!-- bench:query:results:${scenario}:end -->`;
-
-function envInt(name: string, def: number, min = 1): number {
-  const raw = process.env[name]?.trim().replace(/_/g, '');
-  if (!raw) return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw}: expected a whole number ≥ ${min}`);
-  return n;
-}
 
 /**
  * Two corpora of BENCH_EVENTS events, loaded and queried one after the other in the same run:
@@ -76,9 +64,6 @@ function scenarioNames(): ScenarioName[] {
   return names as ScenarioName[];
 }
 
-const log = (msg: string): void => {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-};
 const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
 
 function percentile(sorted: number[], p: number): number {
@@ -354,7 +339,6 @@ function writeReadme(s: Summary): void {
   const ms = (x: number): string => x.toFixed(1);
   const rollup = s.results.filter((r) => r.source !== 'raw');
   const lines = [
-    resultsStart(s.scenario),
     `**Scenario \`${s.scenario}\`.** Last run: ${s.date} — ${n(s.events)} events (${s.tenants} tenants, ${s.days} days); queries on tenant \`${s.tenant}\` ` +
       `(${n(s.tenant_events)} events, ${n(s.range_events)} in the queried last ${s.range_days} days); ${s.runs} timed runs per side after one warm-up; backend at commit \`${s.commit}\`.`,
     '',
@@ -376,14 +360,8 @@ function writeReadme(s: Summary): void {
     `Target (p95 ≤ 100 ms and ≥ 10× faster than raw): ${s.results.filter((r) => r.autoP95 <= 100).length}/${s.results.length} queries have p95 ≤ 100 ms; ` +
       `${rollup.filter((r) => r.ratioP95 >= 10).length}/${rollup.length} rollup-served queries are ≥ 10× faster than raw at p95. ` +
       'Queries whose source is `raw` have no rollup path: both sides run the same SQL, so their ratio is ~1 by construction.',
-    resultsEnd(s.scenario),
   ];
-  const block = lines.join('\n');
-  const text = readFileSync(README, 'utf8');
-  const a = text.indexOf(resultsStart(s.scenario));
-  const b = text.indexOf(resultsEnd(s.scenario));
-  if (a < 0 || b < a) throw new Error(`bench/README.md lacks the ${resultsStart(s.scenario)} … ${resultsEnd(s.scenario)} markers`);
-  writeFileSync(README, text.slice(0, a) + block + text.slice(b + resultsEnd(s.scenario).length));
+  replaceReadmeBlock(`query:results:${s.scenario}`, lines.join('\n'));
   log('bench/README.md updated');
 }
 
