@@ -1,3 +1,5 @@
+import type { PanelEditPage } from '@grafana/plugin-e2e';
+import type { Page } from '@playwright/test';
 import { dsTestIds } from '../../src/datasource/testIds';
 import { expect, pick, test } from '../fixtures';
 
@@ -16,6 +18,19 @@ const ids = dsTestIds.editor;
 const TENANT = process.env.CAAS_E2E_TENANT ?? 'acme';
 const PROVISIONED = { fileName: 'caas.yaml' };
 
+/** The panel editor on the provisioned data source, its query row A set to `kind` for the demo tenant. */
+async function editQuery(
+  { panelEditPage, readProvisionedDataSource, page }: { panelEditPage: PanelEditPage; readProvisionedDataSource: (args: typeof PROVISIONED) => Promise<{ name: string }>; page: Page },
+  kind: string
+) {
+  const ds = await readProvisionedDataSource(PROVISIONED);
+  await panelEditPage.datasource.set(ds.name);
+  const row = panelEditPage.getQueryEditorRow('A');
+  await pick(row, page, ids.kind, kind);
+  await pick(row, page, ids.tenant, TENANT);
+  return row;
+}
+
 test.describe('CAAS Analytics data source', () => {
   test('the provisioned instance passes Save & test', async ({ readProvisionedDataSource, gotoDataSourceConfigPage }) => {
     const ds = await readProvisionedDataSource(PROVISIONED);
@@ -25,22 +40,14 @@ test.describe('CAAS Analytics data source', () => {
   });
 
   test('panel editor: a time series query draws its series', async ({ panelEditPage, readProvisionedDataSource, page }) => {
-    const ds = await readProvisionedDataSource(PROVISIONED);
-    await panelEditPage.datasource.set(ds.name);
-    const row = panelEditPage.getQueryEditorRow('A');
-    await pick(row, page, ids.kind, 'Time series');
-    await pick(row, page, ids.tenant, TENANT);
+    await editQuery({ panelEditPage, readProvisionedDataSource, page }, 'Time series');
     await panelEditPage.setVisualization('Time series');
     await expect(panelEditPage.refreshPanel()).toBeOK();
     await expect(panelEditPage.panel.fieldNames).toContainText(['events']);
   });
 
   test('panel editor: a funnel login → message_sent shows both steps', async ({ panelEditPage, readProvisionedDataSource, page }) => {
-    const ds = await readProvisionedDataSource(PROVISIONED);
-    await panelEditPage.datasource.set(ds.name);
-    const row = panelEditPage.getQueryEditorRow('A');
-    await pick(row, page, ids.kind, 'Funnel');
-    await pick(row, page, ids.tenant, TENANT);
+    const row = await editQuery({ panelEditPage, readProvisionedDataSource, page }, 'Funnel');
     await pick(row, page, ids.funnel.stepEvent(0), 'login');
     await pick(row, page, ids.funnel.stepEvent(1), 'message_sent');
     await panelEditPage.setVisualization('Table');

@@ -88,8 +88,6 @@ export interface AggregateSpec {
   metric: Metric;
   /** conditions over rollup-kept columns (or any column when every piece is raw) */
   cond: string;
-  /** 'value': the metric as a number; 'state': for unique users, the merged `uniq` state */
-  output?: 'value' | 'state';
 }
 
 /**
@@ -100,14 +98,13 @@ export interface AggregateSpec {
 export function aggregateSql(s: AggregateSpec): string {
   const { p, tenant, pieces, groups, metric, cond } = s;
   const unique = metric === 'unique_users';
-  const state = s.output === 'state' && unique;
   const groupBy = groups.length ? ` GROUP BY ${groups.join(', ')}` : '';
   const range = (x: Piece, time: string) =>
     `${time} >= fromUnixTimestamp64Milli(${p.bind(x.from, 'Int64')}, 'UTC') AND ${time} < fromUnixTimestamp64Milli(${p.bind(x.to, 'Int64')}, 'UTC')`;
   const select = (time: string, agg: string) => [...s.keys(time), agg].join(', ');
   const only = pieces.length === 1 ? pieces[0] : undefined;
   if (only && only.rollup === null) {
-    const agg = unique ? (state ? 'uniqState(user_id) AS v' : 'uniq(user_id) AS v') : 'count() AS v';
+    const agg = unique ? 'uniq(user_id) AS v' : 'count() AS v';
     return `SELECT ${select('timestamp', agg)} FROM events WHERE tenant_id = ${tenant} AND ${range(only, 'timestamp')} AND ${cond}${groupBy}`;
   }
   // One subquery per table, its ranges ORed (the primary key still prunes each): every subquery costs
@@ -122,6 +119,6 @@ export function aggregateSql(s: AggregateSpec): string {
       ? `SELECT ${select(time, unique ? 'users AS x' : 'toUInt64(events) AS x')} FROM ${r.table} ${where}`
       : `SELECT ${select(time, unique ? 'uniqState(user_id) AS x' : 'count() AS x')} FROM events ${where}${groupBy}`;
   });
-  const merge = unique ? (state ? 'uniqMergeState(x)' : 'uniqMerge(x)') : 'sum(x)';
+  const merge = unique ? 'uniqMerge(x)' : 'sum(x)';
   return `SELECT ${[...groups, `${merge} AS v`].join(', ')} FROM (${parts.join('\nUNION ALL\n')})${groupBy}`;
 }
