@@ -45,7 +45,10 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   const metrics = createMetrics();
   const { db, tenants, keys } = await openMetadata(cfg);
   if (cfg.adminKey) {
-    await keys.bootstrapAdmin(cfg.adminKey);
+    await keys.bootstrap('admin', cfg.adminKey);
+  }
+  if (cfg.viewerKey) {
+    await keys.bootstrap('viewer', cfg.viewerKey);
   }
   const store = cfg.clickhouseUrl
     ? AnalyticsStore.server(cfg.clickhouseUrl)
@@ -62,7 +65,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     onSeal: (seg) => flusher?.enqueue(seg),
     onFsync: (s) => metrics.walFsyncDuration.observe(s),
   });
-  flusher = new Flusher(store, wal, log.child({ component: 'flusher' }), metrics);
+  flusher = new Flusher(store, wal, log.child({ component: 'flusher' }), metrics, deadLetters);
   const recovered = await wal.open();
   if (recovered.length) {
     log.info({ segments: recovered.length, events: recovered.reduce((n, s) => n + s.events, 0) }, 'replaying WAL segments left by the previous run');
@@ -82,7 +85,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     wal,
     flusher,
     ingest,
-    analytics: new AnalyticsService(store, cfg.analytics),
+    analytics: new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds }),
     startedAt: Date.now(),
     async close() {
       // Seal and commit what was acknowledged, then close the engines. Anything not committed

@@ -95,11 +95,16 @@ function suite(name: string, open: () => Promise<{ db: MetadataDb; cleanup: () =
       const taP = (await keys.verify(ta.key)) as Principal;
       await tenants.create('globex', 'Globex');
       await assert.rejects(keys.create({ tenant_id: 'globex', role: 'ingest' }, taP), /own tenant/);
-      await assert.rejects(keys.create({ role: 'admin' }, taP), /tenant-admins cannot create admin keys/);
+      await assert.rejects(keys.create({ role: 'admin' }, taP), /tenant-admins cannot create admin or viewer keys/);
+      await assert.rejects(keys.create({ role: 'viewer' }, taP), /tenant-admins cannot create admin or viewer keys/);
+      // A viewer key reads every tenant: it belongs to none.
+      await assert.rejects(keys.create({ tenant_id: 'acme', role: 'viewer' }, admin), /belongs to no tenant/);
+      const v = await keys.create({ role: 'viewer' }, admin);
+      assert.deepEqual(await keys.verify(v.key), { keyId: v.id, role: 'viewer', tenantId: null });
       assert.equal((await keys.list('acme')).length, 2);
       await keys.revoke(k.id, taP);
       assert.equal(await keys.verify(k.key), null, 'revoked keys stop working at once on this instance');
-      await keys.bootstrapAdmin('bootstrap-admin-key-0123456789');
+      await keys.bootstrap('admin', 'bootstrap-admin-key-0123456789');
       assert.equal((await keys.verify('bootstrap-admin-key-0123456789'))?.role, 'admin');
     });
 

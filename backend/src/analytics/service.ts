@@ -19,7 +19,9 @@ import { ApiError, badRequest, tooMany } from '../http/errors.js';
 import type { AnalyticsStore } from '../store/analytics-store.js';
 import { funnel, geo, heatmap, topN } from './breakdowns.js';
 import type { KindContext, KindResult } from './context.js';
-import { parseInstant } from './time.js';
+import { describeAjvErrors } from '../contracts/validation.js';
+import { clickhouseErrorType } from '../store/clickhouse-errors.js';
+import { boundRange, dataBounds, parseInstant, type DataBounds } from './time.js';
 import { timeseries } from './timeseries.js';
 import { activeUsers, adoption, cohorts, retention } from './users.js';
 
@@ -31,6 +33,12 @@ export interface AnalyticsLimits {
 }
 
 export const DEFAULT_LIMITS: AnalyticsLimits = { maxRangeDays: 731, maxPoints: 5000, maxExecutionSeconds: 30, maxConcurrentPerTenant: 4 };
+
+/** What bounds the data in time: the events TTL and how far ahead ingestion accepts timestamps. */
+export interface DataRetention {
+  ttlDays: number;
+  maxFutureSeconds: number;
+}
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const SCHEMAS = {
@@ -53,11 +61,36 @@ const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([k, s]) => [k
  */
 export class AnalyticsService {
   private readonly running = new Map<string, number>();
+  private zones: Promise<ReadonlySet<string>> | null = null;
 
   constructor(
     private readonly store: AnalyticsStore,
-    readonly limits: AnalyticsLimits = DEFAULT_LIMITS
+    readonly limits: AnalyticsLimits = DEFAULT_LIMITS,
+    private readonly retention: DataRetention = { ttlDays: 5 * 365, maxFutureSeconds: 300 }
   ) {}
+
+  /** Where data can be now (the TTL's oldest day … the latest accepted timestamp). */
+  bounds(now = Date.now()): DataBounds {
+    return dataBounds(now, this.retention.ttlDays, this.retention.maxFutureSeconds);
+  }
+
+  /**
+   * A time zone the engine can load: the zone pattern lets 'Mars/Olympus' or 'right/UTC' through,
+   * and ClickHouse refuses them only when the query runs (issue "Hardening", defect 7). The list is
+   * ClickHouse's own (system.time_zones), read once.
+   */
+  async checkTimeZone(zone: string, field: string): Promise<void> {
+    this.zones ??= this.store
+      .query<{ time_zone: string }>('SELECT time_zone FROM system.time_zones')
+      .then((rows) => new Set(rows.map((r) => r.time_zone)))
+      .catch((e: unknown) => {
+        this.zones = null;
+        throw e;
+      });
+    if (!(await this.zones).has(zone)) {
+      throw badRequest('unknown_time_zone', `'${field}'='${zone.slice(0, 64)}' is not a time zone ClickHouse knows: use an IANA name such as UTC, Europe/Berlin or America/New_York`);
+    }
+  }
 
   static validate(body: unknown): AnalyticsQuery {
     const kind = (body as { kind?: unknown } | null)?.kind;
@@ -72,9 +105,11 @@ export class AnalyticsService {
         // a union of number | string: Ajv names only the first branch ("must be number")
         throw badRequest('invalid_query', `${kind} query: '${instant[1]}' must be epoch milliseconds or an ISO 8601 date (e.g. 2024-01-31 or 2024-01-31T12:00:00Z)`);
       }
-      const where = e?.instancePath ? `'${e.instancePath.slice(1).replace(/\//g, '.')}'` : 'the query';
-      const extra = e?.keyword === 'additionalProperties' ? ` ('${String(e.params.additionalProperty)}' is not a field of ${kind})` : '';
-      throw badRequest('invalid_query', `${kind} query: ${where} ${e?.message ?? 'is invalid'}${extra}`);
+      if (e?.keyword === 'additionalProperties') {
+        const where = e.instancePath ? ` (in '${e.instancePath.slice(1).replace(/\//g, '.')}')` : '';
+        throw badRequest('invalid_query', `${kind} query: '${String(e.params.additionalProperty)}' is not a field of ${kind}${where}`);
+      }
+      throw badRequest('invalid_query', `${kind} query: ${describeAjvErrors(v.errors)}`);
     }
     return body as AnalyticsQuery;
   }
@@ -83,17 +118,25 @@ export class AnalyticsService {
   tenantFor(p: Principal, requested: string | undefined): string {
     const t = scopeTenant(p, requested);
     if (!t) {
-      throw badRequest('tenant_required', 'admin keys must name the tenant to query: set tenant_id');
+      throw badRequest('tenant_required', 'admin and viewer keys read every tenant, so they must name the one to query: set tenant_id');
     }
     return t;
   }
 
   async query(q: AnalyticsQuery, tenant: string, opts: { forceRaw?: boolean } = {}): Promise<QueryResponse> {
-    const from = parseInstant(q.from, 'from');
-    const to = parseInstant(q.to, 'to');
-    if (to <= from) {
+    const asked = { from: parseInstant(q.from, 'from'), to: parseInstant(q.to, 'to') };
+    if (asked.to <= asked.from) {
       throw badRequest('invalid_range', `'to' must be after 'from'`);
     }
+    if (q.kind === 'heatmap' && q.timezone) {
+      await this.checkTimeZone(q.timezone, 'timezone');
+    }
+    const range = boundRange(asked.from, asked.to, this.bounds());
+    if (!range) {
+      // Wholly before the oldest data the TTL keeps, or after the latest timestamp accepted.
+      return { meta: { kind: q.kind, tenant_id: tenant, source: 'none', ...asked, elapsed_ms: 0 }, frames: [] };
+    }
+    const { from, to } = range;
     if (to - from > this.limits.maxRangeDays * 86_400_000) {
       throw badRequest('range_too_long', `the range is longer than ${this.limits.maxRangeDays} days (ANALYTICS_MAX_RANGE_DAYS): shorten it`);
     }
@@ -124,8 +167,7 @@ export class AnalyticsService {
     try {
       return await fn();
     } catch (e) {
-      const msg = (e as Error).message ?? '';
-      if (/TIMEOUT_EXCEEDED|Timeout exceeded/i.test(msg)) {
+      if (clickhouseErrorType(e) === 'TIMEOUT_EXCEEDED') {
         throw new ApiError(504, 'query_timeout', `the query ran longer than ${this.limits.maxExecutionSeconds}s (ANALYTICS_MAX_EXECUTION_SECONDS): shorten the range or add filters`);
       }
       throw e;

@@ -14,19 +14,32 @@ export const GRANULARITY_MS: Record<Granularity, number> = {
 };
 const ORDER: Granularity[] = ['minute', 'hour', 'day', 'week', 'month'];
 
+/** The largest |epoch ms| a JavaScript Date holds; epoch ms beyond it are no instant. */
+const MAX_DATE_MS = 8.64e15;
+
+function outOfRange(name: string, v: number | string): never {
+  throw badRequest(
+    'invalid_time',
+    `'${name}'=${String(v).slice(0, 40)} is outside the accepted range: epoch milliseconds from -${MAX_DATE_MS} to ${MAX_DATE_MS} (years -271821 to 275760), or an ISO 8601 date`
+  );
+}
+
 /**
  * An instant from epoch ms or ISO 8601. A bare date ('2024-01-31') is midnight UTC; as the end of a
  * range (`endOfDay`) it means the whole day, so the seed's from=2024-01-01&to=2024-01-31 is January.
+ * Epoch ms must be a safe integer a Date can hold (issue "Hardening", defect 6).
  */
 export function parseInstant(v: number | string, name: string, endOfDay = false): number {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) {
       throw badRequest('invalid_time', `'${name}' must be epoch milliseconds or an ISO 8601 date`);
     }
-    return Math.round(v);
+    const ms = Math.round(v);
+    return Math.abs(ms) <= MAX_DATE_MS ? ms : outOfRange(name, v);
   }
   if (/^\d+$/.test(v)) {
-    return Number(v);
+    const ms = Number(v);
+    return ms <= MAX_DATE_MS ? ms : outOfRange(name, v);
   }
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
   if (Number.isNaN(ms)) {
@@ -103,4 +116,29 @@ export const DAY_MS = DAY;
 /** 'YYYY-MM-DD' of a UTC day. */
 export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * Where data can be: not before the oldest day the events TTL keeps (and never before March 1970,
+ * so that windows reaching a month back stay after the epoch the engine's Date type starts at),
+ * and not after the latest timestamp ingestion accepts. Ranges are cut to these bounds; a range
+ * wholly outside them has nothing to read (issue "Hardening", defect 5).
+ */
+export interface DataBounds {
+  floor: number;
+  ceiling: number;
+}
+
+const EPOCH_FLOOR = Date.UTC(1970, 2, 1);
+
+export function dataBounds(now: number, ttlDays: number, maxFutureSeconds: number): DataBounds {
+  const ttlFloor = bucketStart(now - ttlDays * DAY, 'day');
+  return { floor: Math.max(EPOCH_FLOOR, ttlFloor), ceiling: now + maxFutureSeconds * 1000 + DAY };
+}
+
+/** [from, to) cut to the bounds, or null when nothing of it lies inside. */
+export function boundRange(from: number, to: number, b: DataBounds): { from: number; to: number } | null {
+  const f = Math.max(from, b.floor);
+  const t = Math.min(to, b.ceiling);
+  return t > f ? { from: f, to: t } : null;
 }

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Role } from '../contracts/common.js';
+import { GLOBAL_ROLES, type Role } from '../contracts/common.js';
 import { ApiError, badRequest, forbidden, notFound, unauthorized } from '../http/errors.js';
 import type { MetadataDb } from '../store/metadata-db.js';
 import type { TenantRepo } from './tenants.js';
 
-/** Who is calling: resolved from `Authorization: Bearer <key>`. Admin keys have no tenant. */
+/** Who is calling: resolved from `Authorization: Bearer <key>`. Admin and viewer keys have no tenant. */
 export interface Principal {
   keyId: string;
   role: Role;
@@ -20,7 +20,6 @@ export interface ApiKeyInfo {
   revoked_at: string | null;
 }
 
-const BOOTSTRAP_ID = 'key_bootstrap_admin';
 const CACHE_MS = 30_000;
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -34,30 +33,32 @@ export class KeyRepo {
     private readonly tenants: TenantRepo
   ) {}
 
-  /** CAAS_ADMIN_KEY bootstraps (or rotates) one admin key. */
-  async bootstrapAdmin(adminKey: string): Promise<void> {
-    if (adminKey.length < 16) {
-      throw new Error('CAAS_ADMIN_KEY must be at least 16 characters; generate one with: openssl rand -hex 24');
+  /** CAAS_ADMIN_KEY (role admin) and CAAS_VIEWER_KEY (role viewer) bootstrap, or rotate, one key each. */
+  async bootstrap(role: 'admin' | 'viewer', key: string): Promise<void> {
+    const env = role === 'admin' ? 'CAAS_ADMIN_KEY' : 'CAAS_VIEWER_KEY';
+    if (key.length < 16) {
+      throw new Error(`${env} must be at least 16 characters; generate one with: openssl rand -hex 24`);
     }
     await this.db.query(
-      `INSERT INTO api_keys (id, key_hash, tenant_id, role, name) VALUES ($1, $2, NULL, 'admin', 'CAAS_ADMIN_KEY')
+      `INSERT INTO api_keys (id, key_hash, tenant_id, role, name) VALUES ($1, $2, NULL, $3, $4)
        ON CONFLICT (id) DO UPDATE SET key_hash = EXCLUDED.key_hash, revoked_at = NULL`,
-      [BOOTSTRAP_ID, hashKey(adminKey)]
+      [`key_bootstrap_${role}`, hashKey(key), role, env]
     );
     this.cache.clear();
   }
 
   async create(input: { tenant_id?: string | null; role: Role; name?: string }, by: Principal): Promise<ApiKeyInfo & { key: string }> {
-    const tenantId = input.role === 'admin' ? null : (input.tenant_id ?? null);
-    if (input.role === 'admin' && input.tenant_id) {
-      throw badRequest('invalid_key_request', 'an admin key belongs to no tenant: omit tenant_id or choose another role');
+    const global = GLOBAL_ROLES.includes(input.role);
+    const tenantId = global ? null : (input.tenant_id ?? null);
+    if (global && input.tenant_id) {
+      throw badRequest('invalid_key_request', `a${input.role === 'admin' ? 'n' : ''} ${input.role} key belongs to no tenant (it sees all of them): omit tenant_id or choose a tenant-* role`);
     }
-    if (input.role !== 'admin' && !tenantId) {
+    if (!global && !tenantId) {
       throw badRequest('invalid_key_request', `a ${input.role} key needs tenant_id (the tenant it may act for)`);
     }
     if (by.role !== 'admin') {
-      if (by.role !== 'tenant-admin' || tenantId !== by.tenantId || input.role === 'admin') {
-        throw forbidden('only admins, or tenant-admins for their own tenant, may create keys; tenant-admins cannot create admin keys');
+      if (by.role !== 'tenant-admin' || tenantId !== by.tenantId || global) {
+        throw forbidden('only admins, or tenant-admins for their own tenant, may create keys; tenant-admins cannot create admin or viewer keys');
       }
     }
     if (tenantId && !(await this.tenants.get(tenantId))) {
@@ -144,10 +145,10 @@ export function requireRole(p: Principal, roles: Role[], what: string): void {
 
 /**
  * The tenant a request acts for. Tenant keys always act for their own tenant (asking for
- * another is 403); admin keys choose one with `requested`, or null for "all tenants".
+ * another is 403); admin and viewer keys choose one with `requested`, or null for "all tenants".
  */
 export function scopeTenant(p: Principal, requested: string | undefined): string | null {
-  if (p.role === 'admin') {
+  if (p.tenantId === null) {
     return requested ?? null;
   }
   if (requested !== undefined && requested !== p.tenantId) {

@@ -13,6 +13,8 @@ export interface Config {
   /** PostgreSQL URL (scaled mode); absent = embedded PGlite under dataDir/pglite */
   databaseUrl: string | undefined;
   adminKey: string | undefined;
+  /** bootstraps a key with role viewer (reads every tenant, writes nothing): what Grafana's Viewer routes use */
+  viewerKey: string | undefined;
   logLevel: string;
   /** property keys (and log fields) redacted before storage and in logs */
   piiKeys: string[];
@@ -26,6 +28,10 @@ export interface Config {
   batchMaxAgeMs: number;
   eventMaxFutureSeconds: number;
   eventMaxPastSeconds: number;
+  /** nesting depth of an event's properties (an object or array inside a property is one level) */
+  eventMaxDepth: number;
+  /** an event's size as its JSON text, in bytes */
+  eventMaxBytes: number;
   /** raw analytics events are deleted this many days after their timestamp (seed: analytics cold storage 5 years) */
   eventsTtlDays: number;
   /** number of chdb sessions used for queries (ingestion has its own) */
@@ -91,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     clickhouseUrl: url(env, 'CLICKHOUSE_URL'),
     databaseUrl: url(env, 'DATABASE_URL'),
     adminKey: str(env, 'CAAS_ADMIN_KEY'),
+    viewerKey: str(env, 'CAAS_VIEWER_KEY'),
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     piiKeys,
     countryHeader: str(env, 'COUNTRY_HEADER')?.toLowerCase(),
@@ -101,6 +108,8 @@ export function loadConfig(env: Env = process.env): Config {
     batchMaxAgeMs: int(env, 'BATCH_MAX_AGE_MS', 1000, 10),
     eventMaxFutureSeconds: int(env, 'EVENT_MAX_FUTURE_SECONDS', 300),
     eventMaxPastSeconds: int(env, 'EVENT_MAX_PAST_SECONDS', 400 * 86400),
+    eventMaxDepth: int(env, 'EVENT_MAX_DEPTH', 16, 1),
+    eventMaxBytes: int(env, 'EVENT_MAX_BYTES', 64 * 1024, 256),
     eventsTtlDays: int(env, 'EVENTS_TTL_DAYS', 5 * 365, 1),
     chdbQuerySessions: int(env, 'CHDB_QUERY_SESSIONS', 2, 1),
     analytics: {

@@ -1,8 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Role, TenantId } from './common.js';
 
+/**
+ * Names are free text, but PostgreSQL text cannot hold NUL and nobody means a control character
+ * in a name (issue "Hardening", defect 9).
+ */
+const Name = (minLength: number) =>
+  Type.String({ minLength, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$', description: 'free text without control characters' });
+
 export const CreateTenantBody = Type.Object(
-  { id: TenantId, name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { id: TenantId, name: Name(1) },
   { additionalProperties: false }
 );
 export type CreateTenantBody = Static<typeof CreateTenantBody>;
@@ -14,11 +21,24 @@ export const CreateKeyBody = Type.Object(
   {
     tenant_id: Type.Optional(TenantId),
     role: Role,
-    name: Type.Optional(Type.String({ maxLength: 200 })),
+    name: Type.Optional(Name(0)),
   },
   { additionalProperties: false }
 );
 export type CreateKeyBody = Static<typeof CreateKeyBody>;
+
+export const TenantIdParams = Type.Object({ id: TenantId }, { additionalProperties: false });
+export type TenantIdParams = Static<typeof TenantIdParams>;
+
+/** Key ids are made by the backend: `key_` and hex, or `key_bootstrap_<role>`. */
+export const KeyIdParams = Type.Object(
+  { id: Type.String({ pattern: '^key_[a-z0-9_]{1,60}$', description: 'a key id as GET /v1/keys lists it, e.g. key_3fa2c1d09b7e' }) },
+  { additionalProperties: false }
+);
+export type KeyIdParams = Static<typeof KeyIdParams>;
+
+export const KeysQuery = Type.Object({ tenant_id: Type.Optional(TenantId) }, { additionalProperties: false });
+export type KeysQuery = Static<typeof KeysQuery>;
 
 export const ApiKeyInfo = Type.Object({
   id: Type.String(),
@@ -46,11 +66,14 @@ export const DeadLetter = Type.Object({
 });
 export type DeadLetter = Static<typeof DeadLetter>;
 
+/** A dead letter's id: a PostgreSQL bigint, as text (the service checks it is at most 2^63-1). */
+export const DeadLetterId = Type.String({ pattern: '^[0-9]{1,19}$', description: 'dead-letter id, a whole number as text' });
+
 export const DeadLetterQuery = Type.Object(
   {
     tenant_id: Type.Optional(TenantId),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    before_id: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+    before_id: Type.Optional(DeadLetterId),
     include_replayed: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false }
@@ -59,7 +82,7 @@ export type DeadLetterQuery = Static<typeof DeadLetterQuery>;
 
 export const ReplayBody = Type.Object(
   {
-    ids: Type.Array(Type.String({ pattern: '^[0-9]+$' }), { minItems: 1, maxItems: 10000 }),
+    ids: Type.Array(DeadLetterId, { minItems: 1, maxItems: 10000 }),
   },
   { additionalProperties: false }
 );

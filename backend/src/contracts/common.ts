@@ -10,8 +10,13 @@ export const ErrorBody = Type.Object({
 });
 export type ErrorBody = Static<typeof ErrorBody>;
 
+/**
+ * admin: everything; viewer: reads every tenant, writes nothing (what Grafana's Viewer routes inject);
+ * tenant-admin / tenant-viewer: one tenant; ingest: sends events only.
+ */
 export const Role = Type.Union([
   Type.Literal('admin'),
+  Type.Literal('viewer'),
   Type.Literal('tenant-admin'),
   Type.Literal('tenant-viewer'),
   Type.Literal('ingest'),
@@ -20,3 +25,6 @@ export type Role = Static<typeof Role>;
 
 /** Tenant ids are path- and label-safe: lower-case letters, digits, '-' and '_'. */
 export const TenantId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'tenant id, e.g. acme' });
+
+/** Roles that belong to no tenant and see all of them. */
+export const GLOBAL_ROLES: readonly Role[] = ['admin', 'viewer'];

@@ -26,6 +26,8 @@ export const HealthResponse = Type.Object({
     backlog_events: Type.Number(),
     backlog_bytes: Type.Number(),
     segments: Type.Number(),
+    /** acknowledged events ClickHouse refused since start, moved to the dead letters */
+    store_rejected_events: Type.Number(),
   }),
 });
 export type HealthResponse = Static<typeof HealthResponse>;

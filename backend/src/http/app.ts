@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Principal } from '../auth/keys.js';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
+import { registerAccess } from './authenticate.js';
+import type { ErrorObject } from 'ajv';
+import { describeAjvErrors } from '../contracts/validation.js';
 import { ApiError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { analyticsRoutes } from './routes/analytics.js';
@@ -9,18 +11,16 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal;
-  }
+/**
+ * SQLSTATE class 22 ("data exception": a NUL in text, a number out of range, …) is about a value
+ * the request carried: a safety net behind the contracts' own checks (issue "Hardening", defect 9).
+ */
+function postgresDataError(err: Error): string | undefined {
+  const { code, severity } = err as Error & { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && typeof severity === 'string' ? code : undefined;
 }
 
-/** Resolves the caller's key (401 when absent or wrong); routes use it as a preHandler. */
-export function authenticate(svc: Services) {
-  return async (req: FastifyRequest) => {
-    req.principal = await svc.keys.authenticate(req.headers.authorization);
-  };
-}
+const VALIDATION_CONTEXT: Record<string, string> = { body: 'the body', querystring: 'the query string', params: 'the path', headers: 'the headers' };
 
 /** Maps fastify's own errors (body parsing, schema validation, limits) to actionable API errors. */
 function toApiError(err: FastifyError, maxBodyBytes: number): ApiError {
@@ -40,7 +40,12 @@ function toApiError(err: FastifyError, maxBodyBytes: number): ApiError {
       break;
   }
   if (err.validation) {
-    return new ApiError(400, 'invalid_request', `${err.validationContext ?? 'request'}${err.message.replace(/^(body|querystring|params)/, '')}`, err.validation);
+    const where = VALIDATION_CONTEXT[err.validationContext ?? ''] ?? 'the request';
+    return new ApiError(400, 'invalid_request', `${where}: ${describeAjvErrors(err.validation as ErrorObject[])}`, err.validation);
+  }
+  const pgCode = postgresDataError(err);
+  if (pgCode) {
+    return new ApiError(400, 'unstorable_value', `a value in the request cannot be stored (PostgreSQL ${pgCode}: ${err.message}); remove control characters and invalid Unicode`);
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     const code = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'invalid_json' : 'bad_request';
@@ -57,7 +62,7 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     trustProxy: true,
   });
-  app.decorateRequest('principal', null as unknown as Principal);
+  registerAccess(app, svc.keys);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = toApiError(err, svc.cfg.maxBodyBytes);

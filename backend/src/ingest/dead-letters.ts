@@ -1,3 +1,4 @@
+import { badRequest } from '../http/errors.js';
 import type { MetadataDb } from '../store/metadata-db.js';
 
 export interface DeadLetter {
@@ -16,9 +17,34 @@ export interface NewDeadLetter {
   reason: string;
   payload: string;
   request_id?: string;
+  /** where a row rejected by the store came from (`wal-<segment>:<line>`): writing it twice keeps one */
+  origin?: string;
 }
 
-const COLUMNS = 'id::text, tenant_id, received_at::text, reason, payload, request_id, replayed_at::text, replay_count';
+// `id::text AS id` would shadow the bigint in ORDER BY (ids sorted as text: 9, 8, …, 19, …, 1), so
+// ordering names the table's column (issue "Hardening", defect 10).
+const COLUMNS = 'id::text AS id, tenant_id, received_at::text, reason, payload, request_id, replayed_at::text, replay_count';
+
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
+/** A dead-letter id from a client: digits (the contract's pattern) that a PostgreSQL bigint holds. */
+export function checkDeadLetterId(id: string, field: string): string {
+  if (!/^[0-9]{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT) {
+    throw badRequest('invalid_id', `${field} '${id.slice(0, 40)}' is not a dead-letter id: ids are whole numbers from 1 to ${MAX_BIGINT} as GET /v1/dead-letters lists them`);
+  }
+  return id;
+}
+
+/**
+ * PostgreSQL text holds neither NUL nor lone UTF-16 surrogates; a payload holding one is kept with
+ * that character written as a JSON escape (`\u0000`), so every rejected line is kept (defect 9).
+ */
+export function storableText(s: string): string {
+  if (!s.includes('\u0000') && s.isWellFormed()) {
+    return s;
+  }
+  return s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** Rejected events with their raw payload and reason, kept in the metadata store for listing and replay. */
 export class DeadLetterRepo {
@@ -29,9 +55,16 @@ export class DeadLetterRepo {
       return;
     }
     await this.db.query(
-      `INSERT INTO dead_letters (tenant_id, reason, payload, request_id)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-      [items.map((i) => i.tenant_id), items.map((i) => i.reason), items.map((i) => i.payload), items.map((i) => i.request_id ?? null)]
+      `INSERT INTO dead_letters (tenant_id, reason, payload, request_id, origin)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+       ON CONFLICT (origin) WHERE origin IS NOT NULL DO NOTHING`,
+      [
+        items.map((i) => i.tenant_id),
+        items.map((i) => storableText(i.reason)),
+        items.map((i) => storableText(i.payload)),
+        items.map((i) => (i.request_id === undefined ? null : storableText(i.request_id))),
+        items.map((i) => i.origin ?? null),
+      ]
     );
   }
 
@@ -44,7 +77,7 @@ export class DeadLetterRepo {
       where.push(`tenant_id = $${params.length}`);
     }
     if (opts.beforeId) {
-      params.push(opts.beforeId);
+      params.push(checkDeadLetterId(opts.beforeId, 'before_id'));
       where.push(`id < $${params.length}::bigint`);
     }
     if (!opts.includeReplayed) {
@@ -53,15 +86,16 @@ export class DeadLetterRepo {
     params.push(opts.limit);
     return this.db.query<DeadLetter>(
       `SELECT ${COLUMNS} FROM dead_letters ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-       ORDER BY id DESC LIMIT $${params.length}`,
+       ORDER BY dead_letters.id DESC LIMIT $${params.length}`,
       params
     );
   }
 
   async get(ids: string[], tenant: string | null): Promise<DeadLetter[]> {
+    ids.forEach((id, i) => checkDeadLetterId(id, `ids[${i}]`));
     return this.db.query<DeadLetter>(
       `SELECT ${COLUMNS} FROM dead_letters WHERE id = ANY($1::bigint[]) AND replayed_at IS NULL
-       ${tenant ? 'AND tenant_id = $2' : ''} ORDER BY id`,
+       ${tenant ? 'AND tenant_id = $2' : ''} ORDER BY dead_letters.id`,
       tenant ? [ids, tenant] : [ids]
     );
   }
@@ -77,7 +111,7 @@ export class DeadLetterRepo {
       await this.db.query(
         `UPDATE dead_letters d SET reason = f.reason, replay_count = d.replay_count + 1
          FROM unnest($1::bigint[], $2::text[]) AS f(id, reason) WHERE d.id = f.id`,
-        [failures.map((f) => f.id), failures.map((f) => f.reason)]
+        [failures.map((f) => f.id), failures.map((f) => storableText(f.reason))]
       );
     }
   }

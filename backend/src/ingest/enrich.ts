@@ -125,3 +125,30 @@ export function toRowLine(e: AnalyticsEventInput, tsMs: number, req: RequestCont
     `"app_version":${q(ctx?.app_version ?? '')},"country":${q(country ? country.toUpperCase() : '')}}`
   );
 }
+
+/**
+ * The inverse of `toRowLine`, for a row the store refused after it was acknowledged: the event as a
+ * client would send it, so that it can sit in the dead letters and be replayed once fixed.
+ * Answers the line itself when it is not a row (it then replays as a rejected line).
+ */
+export function rowLineToEvent(line: string): { tenantId: string | undefined; payload: string } {
+  let row: Partial<EventRow>;
+  try {
+    row = JSON.parse(line) as Partial<EventRow>;
+  } catch {
+    return { tenantId: undefined, payload: line };
+  }
+  if (typeof row.timestamp !== 'string' || typeof row.tenant_id !== 'string') {
+    return { tenantId: typeof row.tenant_id === 'string' ? row.tenant_id : undefined, payload: line };
+  }
+  const event = {
+    event_id: row.event_id,
+    type: row.type,
+    tenant_id: row.tenant_id,
+    user_id: row.user_id,
+    timestamp: `${row.timestamp.replace(' ', 'T')}Z`,
+    properties: row.properties,
+    context: { device: row.device, platform: row.platform, app_version: row.app_version, ...(row.country ? { country: row.country } : {}) },
+  };
+  return { tenantId: row.tenant_id, payload: JSON.stringify(event) };
+}

@@ -1,15 +1,25 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import type { AnalyticsStore } from '../store/analytics-store.js';
+import type { DeadLetterRepo } from './dead-letters.js';
+import { rowLineToEvent } from './enrich.js';
+import { insertIsolating, type RejectedRow } from './isolate.js';
 import { segmentText, type Segment, type Wal } from './wal.js';
 
 /**
  * The batcher's second half: inserts sealed WAL segments into ClickHouse one after another,
  * in order, each with its segment's deduplication token, and releases a segment only after its
- * insert committed. A failing insert is retried with backoff (the data stays in the WAL, so the
- * backlog grows and ingestion answers 429 once WAL_MAX_BACKLOG_BYTES is reached).
+ * insert committed.
+ * - A retryable failure (engine down, timeout, too many parts) is retried with backoff; the data
+ *   stays in the WAL, so the backlog grows and ingestion answers 429 past WAL_MAX_BACKLOG_BYTES.
+ * - When ClickHouse refuses the data itself, the segment is split until the refused rows are
+ *   isolated: the rest is inserted and the refused rows go to the dead letters with ClickHouse's
+ *   reason, so one bad row never holds the segments behind it (issue "Hardening", defect 2).
  */
 export class Flusher {
+  /** rows ClickHouse refused since start (moved to the dead letters); /health shows it */
+  rejectedRows = 0;
+
   private queue: Segment[] = [];
   private running = false;
   private stopped = false;
@@ -21,6 +31,7 @@ export class Flusher {
     private readonly wal: Wal,
     private readonly log: Logger,
     private readonly metrics: Metrics,
+    private readonly deadLetters: DeadLetterRepo,
     private readonly table = 'events'
   ) {}
 
@@ -56,7 +67,12 @@ export class Flusher {
       const t0 = performance.now();
       try {
         const text = await segmentText(seg);
-        await this.store.insertNdjson(this.table, text, `wal-${seg.token}`);
+        const lines = text.split('\n').filter((l) => l.length > 0);
+        const token = `wal-${seg.token}`;
+        const rejected = await insertIsolating((part, tok) => this.store.insertNdjson(this.table, part, tok), lines, token);
+        if (rejected.length > 0) {
+          await this.deadLetter(rejected, token, seg);
+        }
         this.metrics.flushDuration.observe((performance.now() - t0) / 1000);
         this.metrics.flushBatchSize.observe(seg.events);
         await this.wal.release(seg);
@@ -82,5 +98,26 @@ export class Flusher {
     if (this.queue.length === 0) {
       this.idleWaiters.splice(0).forEach((w) => w());
     }
+  }
+
+  /** Written before the segment is released; `origin` makes a second write after a crash a no-op. */
+  private async deadLetter(rows: RejectedRow[], token: string, seg: Segment): Promise<void> {
+    await this.deadLetters.add(
+      rows.map((r) => {
+        const { tenantId, payload } = rowLineToEvent(r.line);
+        return {
+          tenant_id: tenantId ?? '_unassigned',
+          reason: `ClickHouse refused this event when it was stored (it had been acknowledged): ${r.reason.slice(0, 1000)}`,
+          payload,
+          request_id: token,
+          origin: `${token}:${r.index}`,
+        };
+      })
+    );
+    this.rejectedRows += rows.length;
+    for (const r of rows) {
+      this.metrics.storeRejected.inc({ tenant: rowLineToEvent(r.line).tenantId ?? '_unassigned' });
+    }
+    this.log.warn({ segment: seg.seq, rejected: rows.length, first_reason: rows[0]?.reason }, 'ClickHouse refused rows of a segment; they are in the dead letters, the rest is stored');
   }
 }

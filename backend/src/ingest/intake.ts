@@ -10,17 +10,23 @@ import type { Metrics } from '../observability/metrics.js';
 import type { DeadLetterRepo, NewDeadLetter } from './dead-letters.js';
 import { chTime, toRowLine, type RequestContext } from './enrich.js';
 import type { TenantRateLimiter } from './rate-limit.js';
-import { checkEvent, checkTimestamp } from './validate.js';
+import { safeJson } from './safe-json.js';
+import { checkEvent, checkShape, checkTimestamp } from './validate.js';
 import type { Wal } from './wal.js';
 
 const gunzipAsync = promisify(gunzip);
 
-/** One item of a request body: the parsed value (when it parsed) and its raw text for the dead letters. */
+/**
+ * One item of a request body: the parsed value (when it parsed) and its raw text for the dead
+ * letters (an NDJSON line as sent; for a JSON array, made from the value only when it is rejected).
+ */
 interface Item {
   value?: unknown;
-  raw: string;
+  raw?: string;
   parseError?: string;
 }
+
+const rawOf = (it: Item): string => it.raw ?? safeJson(it.value);
 
 export interface IngestRequest {
   body: Buffer;
@@ -129,7 +135,7 @@ export class IngestService {
       throw badRequest('invalid_json', `the body is not valid JSON (${(e as Error).message}); send a JSON array of events, or NDJSON with Content-Type application/x-ndjson`);
     }
     const arr = Array.isArray(value) ? value : [value];
-    return arr.map((v) => ({ value: v, raw: JSON.stringify(v) ?? 'null' }));
+    return arr.map((v) => ({ value: v }));
   }
 
   /** Backpressure and per-tenant rate limits: the request passes or waits whole (429 + Retry-After). */
@@ -154,12 +160,49 @@ export class IngestService {
     }
   }
 
+  /** Validation and enrichment of one item: its row line, or why it is rejected. */
+  private check(
+    it: Item,
+    p: Principal,
+    known: ReadonlySet<string>,
+    ctx: RequestContext,
+    receivedAt: string,
+    now: number
+  ): { line: string; tenant: string } | { reason: string; forbidden?: boolean } {
+    if (it.parseError) {
+      return { reason: it.parseError };
+    }
+    const c = checkEvent(it.value);
+    if (!c.ok) {
+      return c;
+    }
+    const e = c.event;
+    const shape = checkShape(e, { maxDepth: this.cfg.eventMaxDepth });
+    if (!shape.ok) {
+      return shape;
+    }
+    if (p.tenantId !== null && e.tenant_id !== p.tenantId) {
+      return { reason: `tenant_id '${e.tenant_id}' does not match this key's tenant '${p.tenantId}'`, forbidden: true };
+    }
+    if (!known.has(e.tenant_id)) {
+      return { reason: `unknown tenant '${e.tenant_id}': create it first (POST /v1/tenants)` };
+    }
+    const ts = checkTimestamp(e.timestamp, now, this.cfg.eventMaxFutureSeconds * 1000, this.cfg.eventMaxPastSeconds * 1000);
+    if (!ts.ok) {
+      return ts;
+    }
+    const line = toRowLine(e, ts.ms, ctx, receivedAt, this.pii);
+    // A UTF-16 unit is 1 to 3 bytes of UTF-8: count bytes only when the length alone cannot decide.
+    if (line.length * 3 > this.cfg.eventMaxBytes && Buffer.byteLength(line) > this.cfg.eventMaxBytes) {
+      return { reason: `the event is ${Buffer.byteLength(line)} bytes once stored, more than EVENT_MAX_BYTES (${this.cfg.eventMaxBytes}): send large data elsewhere and reference it` };
+    }
+    return { line, tenant: e.tenant_id };
+  }
+
   private async process(items: Item[], p: Principal, ctx: RequestContext, requestId: string, deadLetter = true): Promise<IngestResult> {
     const known = await this.tenants.ids();
     const receivedAt = chTime(ctx.receivedAt);
     const now = Date.now();
-    const maxFuture = this.cfg.eventMaxFutureSeconds * 1000;
-    const maxPast = this.cfg.eventMaxPastSeconds * 1000;
     const lines: string[] = [];
     const rejected: RejectedEvent[] = [];
     const dead: NewDeadLetter[] = [];
@@ -173,28 +216,20 @@ export class IngestService {
         const claimed = (it.value as { tenant_id?: unknown } | undefined)?.tenant_id;
         // A tenant key's rejects stay with that tenant (never land in another tenant's list).
         const owner = p.tenantId ?? (typeof claimed === 'string' && known.has(claimed) ? claimed : '_unassigned');
-        dead.push({ tenant_id: owner, reason, payload: it.raw, request_id: requestId });
+        dead.push({ tenant_id: owner, reason, payload: rawOf(it), request_id: requestId });
       };
-      if (it.parseError) {
-        return reject(it.parseError);
+      try {
+        const outcome = this.check(it, p, known, ctx, receivedAt, now);
+        if ('reason' in outcome) {
+          return reject(outcome.reason, outcome.forbidden);
+        }
+        lines.push(outcome.line);
+        perTenant.set(outcome.tenant, (perTenant.get(outcome.tenant) ?? 0) + 1);
+      } catch (e) {
+        // One event that breaks a check must never cost the rest of its batch (issue "Hardening").
+        this.log.error({ err: e, request_id: requestId, index }, 'checking an event failed unexpectedly; it is rejected');
+        reject(`this event could not be checked (an internal error; request id ${requestId}): it is kept in the dead letters`);
       }
-      const c = checkEvent(it.value);
-      if (!c.ok) {
-        return reject(c.reason);
-      }
-      const e = c.event;
-      if (p.tenantId !== null && e.tenant_id !== p.tenantId) {
-        return reject(`tenant_id '${e.tenant_id}' does not match this key's tenant '${p.tenantId}'`, true);
-      }
-      if (!known.has(e.tenant_id)) {
-        return reject(`unknown tenant '${e.tenant_id}': create it first (POST /v1/tenants)`);
-      }
-      const ts = checkTimestamp(e.timestamp, now, maxFuture, maxPast);
-      if (!ts.ok) {
-        return reject(ts.reason);
-      }
-      lines.push(toRowLine(e, ts.ms, ctx, receivedAt, this.pii));
-      perTenant.set(e.tenant_id, (perTenant.get(e.tenant_id) ?? 0) + 1);
     });
 
     const accepted = lines.length;

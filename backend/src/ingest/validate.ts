@@ -47,6 +47,14 @@ function describe(e: ErrorObject | undefined): string {
   }
 }
 
+/** The largest |epoch ms| a JavaScript Date holds (±100,000,000 days around 1970). */
+const MAX_DATE_MS = 8.64e15;
+
+/** A date for a message, or the value as sent when no Date can hold it (toISOString would throw). */
+function dateText(ms: number, sent: number | string): string {
+  return Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : String(sent);
+}
+
 /** Parses a timestamp (epoch ms or ISO 8601) and checks it lies inside the allowed skew. */
 export function checkTimestamp(
   ts: number | string,
@@ -56,8 +64,8 @@ export function checkTimestamp(
 ): { ok: true; ms: number } | { ok: false; reason: string } {
   let ms: number;
   if (typeof ts === 'number') {
-    if (!Number.isFinite(ts)) {
-      return { ok: false, reason: `'timestamp' must be a finite number of epoch milliseconds` };
+    if (!Number.isFinite(ts) || Math.abs(ts) > MAX_DATE_MS) {
+      return { ok: false, reason: `'timestamp' ${ts} is not a date: send epoch milliseconds (e.g. ${now}) or an ISO 8601 string` };
     }
     if (ts > 0 && ts < 1e11) {
       return { ok: false, reason: `'timestamp' ${ts} looks like epoch seconds; send epoch milliseconds (${ts * 1000})` };
@@ -70,10 +78,70 @@ export function checkTimestamp(
     }
   }
   if (ms > now + maxFutureMs) {
-    return { ok: false, reason: `'timestamp' ${new Date(ms).toISOString()} is more than ${maxFutureMs / 1000}s in the future (check the client clock; limit EVENT_MAX_FUTURE_SECONDS)` };
+    return { ok: false, reason: `'timestamp' ${dateText(ms, ts)} is more than ${maxFutureMs / 1000}s in the future (check the client clock; limit EVENT_MAX_FUTURE_SECONDS)` };
   }
   if (ms < now - maxPastMs) {
-    return { ok: false, reason: `'timestamp' ${new Date(ms).toISOString()} is older than ${Math.round(maxPastMs / 86_400_000)} days (limit EVENT_MAX_PAST_SECONDS)` };
+    return { ok: false, reason: `'timestamp' ${dateText(ms, ts)} is older than ${Math.round(maxPastMs / 86_400_000)} days (limit EVENT_MAX_PAST_SECONDS)` };
   }
   return { ok: true, ms };
 }
+
+export interface ShapeLimits {
+  /** levels of nesting, the event object itself being level 1 (EVENT_MAX_DEPTH) */
+  maxDepth: number;
+}
+
+/**
+ * What the schema cannot say about an event, checked before anything serialises it: its nesting
+ * depth (a 20,000-deep `properties` overflows JSON.stringify's stack) and that every string, keys
+ * included, is well-formed Unicode. A lone UTF-16 surrogate (`"\ud800"` in JSON) is legal JSON
+ * but ClickHouse refuses it on insert, so accepting it would acknowledge an event that can never be
+ * stored (issue "Hardening", defects 1 and 4). The walk is iterative for the same reason.
+ */
+export function checkShape(event: object, limits: ShapeLimits): { ok: true } | { ok: false; reason: string } {
+  const stack: Array<{ v: unknown; depth: number; path: string }> = [{ v: event, depth: 1, path: '' }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop() as { v: unknown; depth: number; path: string };
+    if (typeof v === 'string') {
+      if (!v.isWellFormed()) {
+        return { ok: false, reason: loneSurrogate(v, `'${path}'`) };
+      }
+      continue;
+    }
+    if (v === null || typeof v !== 'object') {
+      continue;
+    }
+    if (depth > limits.maxDepth) {
+      return { ok: false, reason: `the event nests deeper than ${limits.maxDepth} levels at '${path}' (limit EVENT_MAX_DEPTH): flatten its properties` };
+    }
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => stack.push({ v: item, depth: depth + 1, path: `${path}[${i}]` }));
+      continue;
+    }
+    for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+      const p = path ? `${path}.${k}` : k;
+      if (!k.isWellFormed()) {
+        return { ok: false, reason: loneSurrogate(k, `the key '${p}'`) };
+      }
+      stack.push({ v: item, depth: depth + 1, path: p });
+    }
+  }
+  return { ok: true };
+}
+
+function loneSurrogate(s: string, where: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const high = c >= 0xd800 && c <= 0xdbff;
+    if (high && i + 1 < s.length && isLow(s.charCodeAt(i + 1))) {
+      i++;
+      continue;
+    }
+    if (high || isLow(c)) {
+      return `${where} holds a lone UTF-16 surrogate (U+${c.toString(16).toUpperCase()}) at position ${i}: it is not valid Unicode and cannot be stored; send well-formed text`;
+    }
+  }
+  return `${where} is not well-formed Unicode`;
+}
+
+const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;

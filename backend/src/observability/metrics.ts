@@ -89,6 +89,12 @@ export function createMetrics() {
         this.set(walStats().segments);
       },
     }),
+    storeRejected: new Counter({
+      name: 'caas_ingest_store_rejected_total',
+      help: 'Acknowledged events that ClickHouse refused on insert, moved to the dead letters',
+      labelNames: ['tenant'] as const,
+      registers: [registry],
+    }),
     deadLetters: new Counter({
       name: 'caas_dead_letters_total',
       help: 'Rejected events written to the dead-letter table',

@@ -47,6 +47,18 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX IF NOT EXISTS dead_letters_tenant ON dead_letters (tenant_id, id DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'viewer role (reads every tenant); dead letters keep where a stored-side rejection came from',
+    sql: `
+      ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_role_check;
+      ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_check;
+      ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('admin', 'viewer', 'tenant-admin', 'tenant-viewer', 'ingest'));
+      ALTER TABLE api_keys ADD CONSTRAINT api_keys_scope_check CHECK ((role IN ('admin', 'viewer')) = (tenant_id IS NULL));
+      ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS origin text;
+      CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_origin ON dead_letters (origin) WHERE origin IS NOT NULL;
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {

@@ -2,22 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AnalyticsService } from '../../analytics/service.js';
 import { frameToCsv, num } from '../../analytics/frames.js';
 import { parseInstant } from '../../analytics/time.js';
-import { requireRole } from '../../auth/keys.js';
 import { AnnotationsQuery, MessagesQuery, VariableQuery, type Granularity } from '../../contracts/analytics.js';
 import { annotations, variableValues } from '../../analytics/variables.js';
 import type { Services } from '../../services.js';
-import { authenticate } from '../app.js';
-
-const READERS = ['admin', 'tenant-admin', 'tenant-viewer'] as const;
+import { reads } from '../authenticate.js';
 
 /** The seed's GET /analytics/messages and POST /v1/analytics/query (issue "CAAS analytics"). */
 export function analyticsRoutes(svc: Services): FastifyPluginAsync {
   const analytics = svc.analytics;
   return async (app) => {
-    app.addHook('preHandler', authenticate(svc));
-
-    app.post<{ Querystring: { format?: string } }>('/v1/analytics/query', async (req, reply) => {
-      requireRole(req.principal, [...READERS], 'analytics queries');
+    app.post<{ Querystring: { format?: string } }>('/v1/analytics/query', { config: reads('analytics queries') }, async (req, reply) => {
       const q = AnalyticsService.validate(req.body);
       const res = await analytics.query(q, analytics.tenantFor(req.principal, q.tenant_id));
       if (req.query.format === 'csv') {
@@ -28,26 +22,23 @@ export function analyticsRoutes(svc: Services): FastifyPluginAsync {
 
     app.get<{ Params: { name: string }; Querystring: VariableQuery }>(
       '/v1/analytics/variables/:name',
-      { schema: { querystring: VariableQuery } },
+      { schema: { querystring: VariableQuery }, config: reads('template variables') },
       async (req) => {
-        requireRole(req.principal, [...READERS], 'template variables');
         if (req.params.name === 'tenants') {
-          const all = req.principal.role === 'admin' ? await svc.tenants.list() : [await svc.tenants.get(req.principal.tenantId as string)];
+          const all = req.principal.tenantId === null ? await svc.tenants.list() : [await svc.tenants.get(req.principal.tenantId as string)];
           return { values: all.filter((t) => t !== undefined).map((t) => ({ text: t.name, value: t.id })) };
         }
         const tenant = analytics.tenantFor(req.principal, req.query.tenant_id);
-        return { values: await analytics.guarded(tenant, () => variableValues(svc.store, tenant, req.params.name, req.query)) };
+        return { values: await analytics.guarded(tenant, () => variableValues(svc.store, tenant, req.params.name, req.query, analytics.bounds())) };
       }
     );
 
-    app.post<{ Body: AnnotationsQuery }>('/v1/analytics/annotations', { schema: { body: AnnotationsQuery } }, async (req) => {
-      requireRole(req.principal, [...READERS], 'annotations');
+    app.post<{ Body: AnnotationsQuery }>('/v1/analytics/annotations', { schema: { body: AnnotationsQuery }, config: reads('annotations') }, async (req) => {
       const tenant = analytics.tenantFor(req.principal, req.body.tenant_id);
-      return { annotations: await analytics.guarded(tenant, () => annotations(svc.store, tenant, req.body)) };
+      return { annotations: await analytics.guarded(tenant, () => annotations(svc.store, tenant, req.body, analytics.bounds())) };
     });
 
-    app.get<{ Querystring: MessagesQuery }>('/analytics/messages', { schema: { querystring: MessagesQuery } }, async (req, reply) => {
-      requireRole(req.principal, [...READERS], 'analytics queries');
+    app.get<{ Querystring: MessagesQuery }>('/analytics/messages', { schema: { querystring: MessagesQuery }, config: reads('analytics queries') }, async (req, reply) => {
       const { group_by: groupBy, granularity = 'day', format = 'json' } = req.query;
       const tenant = analytics.tenantFor(req.principal, req.query.tenant_id);
       // group_by=type is the message's type (properties.message_type), as in the seed's example.

@@ -1,17 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { requireRole, scopeTenant } from '../../auth/keys.js';
+import { scopeTenant } from '../../auth/keys.js';
 import { DeadLetterQuery, ReplayBody, type ReplayResponse } from '../../contracts/admin.js';
 import type { Services } from '../../services.js';
-import { authenticate } from '../app.js';
+import { reads, writes } from '../authenticate.js';
 import { notFound } from '../errors.js';
 
 /** Dead letters: rejected events with their reason; list and replay (issue "Foundation", item 5). */
 export function deadLetterRoutes(svc: Services): FastifyPluginAsync {
   return async (app) => {
-    app.addHook('preHandler', authenticate(svc));
-
-    app.get<{ Querystring: DeadLetterQuery }>('/v1/dead-letters', { schema: { querystring: DeadLetterQuery } }, async (req) => {
-      requireRole(req.principal, ['admin', 'tenant-admin', 'tenant-viewer'], 'listing dead letters');
+    app.get<{ Querystring: DeadLetterQuery }>('/v1/dead-letters', { schema: { querystring: DeadLetterQuery }, config: reads('listing dead letters') }, async (req) => {
       const tenant = scopeTenant(req.principal, req.query.tenant_id);
       const items = await svc.deadLetters.list({
         tenant,
@@ -22,8 +19,7 @@ export function deadLetterRoutes(svc: Services): FastifyPluginAsync {
       return { dead_letters: items, next_before_id: items.length ? items[items.length - 1]?.id : null };
     });
 
-    app.post<{ Body: ReplayBody }>('/v1/dead-letters/replay', { schema: { body: ReplayBody } }, async (req): Promise<ReplayResponse> => {
-      requireRole(req.principal, ['admin', 'tenant-admin'], 'replaying dead letters');
+    app.post<{ Body: ReplayBody }>('/v1/dead-letters/replay', { schema: { body: ReplayBody }, config: writes('replaying dead letters', ['admin', 'tenant-admin']) }, async (req): Promise<ReplayResponse> => {
       const tenant = scopeTenant(req.principal, undefined);
       const letters = await svc.deadLetters.get(req.body.ids, tenant);
       if (letters.length === 0) {

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { requireRole } from '../../auth/keys.js';
 import { INGEST_CONTENT_TYPES } from '../../ingest/intake.js';
 import type { Services } from '../../services.js';
-import { authenticate } from '../app.js';
+import { writes } from '../authenticate.js';
 
 /**
  * POST /v1/events: a JSON array (or one object) or NDJSON, optionally gzip. The body reaches the
@@ -12,10 +11,7 @@ export function eventRoutes(svc: Services): FastifyPluginAsync {
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(INGEST_CONTENT_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    app.addHook('preHandler', authenticate(svc));
-
-    app.post('/v1/events', async (req, reply) => {
-      requireRole(req.principal, ['admin', 'tenant-admin', 'ingest'], 'sending events');
+    app.post('/v1/events', { config: writes('sending events', ['admin', 'tenant-admin', 'ingest']) }, async (req, reply) => {
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       const countryHeader = svc.cfg.countryHeader ? req.headers[svc.cfg.countryHeader] : undefined;
       const country = typeof countryHeader === 'string' && /^[A-Za-z]{2}$/.test(countryHeader.trim()) ? countryHeader.trim() : undefined;

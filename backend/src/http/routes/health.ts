@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EngineCheck, HealthResponse, ReadyResponse } from '../../contracts/health.js';
 import type { Services } from '../../services.js';
+import { publicRoute } from '../authenticate.js';
 
 const VERSION = '0.1.0';
 
@@ -27,28 +28,28 @@ export function healthRoutes(svc: Services): FastifyPluginAsync {
     return { clickhouse, postgres };
   };
   return async (app) => {
-    app.get('/health/live', async () => ({ status: 'live' }));
+    app.get('/health/live', { config: publicRoute }, async () => ({ status: 'live' }));
 
-    app.get('/health/ready', async (_req, reply) => {
+    app.get('/health/ready', { config: publicRoute }, async (_req, reply) => {
       const c = await checks();
       const ready = Object.values(c).every((x) => x.ok);
       const body: ReadyResponse = { status: ready ? 'ready' : 'not_ready', checks: c };
       return reply.status(ready ? 200 : 503).send(body);
     });
 
-    app.get('/health', async () => {
+    app.get('/health', { config: publicRoute }, async () => {
       const c = await checks();
       const body: HealthResponse = {
         status: Object.values(c).every((x) => x.ok) ? 'ok' : 'degraded',
         version: VERSION,
         uptime_s: Math.round((Date.now() - svc.startedAt) / 1000),
         checks: c,
-        wal: { backlog_events: svc.wal.stats.events, backlog_bytes: svc.wal.stats.bytes, segments: svc.wal.stats.segments },
+        wal: { backlog_events: svc.wal.stats.events, backlog_bytes: svc.wal.stats.bytes, segments: svc.wal.stats.segments, store_rejected_events: svc.flusher.rejectedRows },
       };
       return body;
     });
 
-    app.get('/metrics', async (_req, reply) => {
+    app.get('/metrics', { config: publicRoute }, async (_req, reply) => {
       void reply.header('content-type', svc.metrics.registry.contentType);
       return svc.metrics.registry.metrics();
     });
