@@ -187,6 +187,12 @@ describe('hardening (issue "Hardening")', () => {
     );
     const messages = await t.app.inject({ method: 'GET', url: '/analytics/messages?from=9007199254740993&to=9007199254740999', headers: { authorization: `Bearer ${acme}` } });
     expect4xx(messages, 400, /accepted range/);
+    // A filter may compare with any finite number, however large (the client refuses integral numbers past 2^53).
+    for (const value of [1e308, -1e308, 2 ** 63]) {
+      const now = Date.now();
+      const r = await query({ kind: 'timeseries', from: now - DAY, to: now, metric: { type: 'events' }, filters: [{ field: 'properties.size', op: '>', value }] });
+      assert.equal(r.statusCode, 200, r.body);
+    }
   });
 
   it('7: unknown IANA time zones answer 400 naming the field; known ones run', async () => {

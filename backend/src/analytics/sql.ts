@@ -12,7 +12,9 @@ export class SqlParams {
   /** Binds a value and answers its placeholder, e.g. `{p3:String}`. */
   bind(value: unknown, type: string): string {
     const name = `p${this.n++}`;
-    this.values[name] = value;
+    // The client refuses integral numbers beyond 2^53 (1e308 is one); as text ClickHouse reads
+    // them as the type says. Instants are checked before they get here; this is for Float64 values.
+    this.values[name] = typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) ? String(value) : value;
     return `{${name}:${type}}`;
   }
 }
