@@ -15,7 +15,7 @@ import {
   type AnalyticsQuery,
   type QueryResponse,
 } from '../contracts/analytics.js';
-import { ApiError, badRequest, tooMany } from '../http/errors.js';
+import { CaasError, badRequest, tooMany } from '../errors.js';
 import type { AnalyticsStore } from '../store/analytics-store.js';
 import { funnel, geo, heatmap, topN } from './breakdowns.js';
 import type { KindContext, KindResult } from './context.js';
@@ -168,7 +168,7 @@ export class AnalyticsService {
       return await fn();
     } catch (e) {
       if (clickhouseErrorType(e) === 'TIMEOUT_EXCEEDED') {
-        throw new ApiError(504, 'query_timeout', `the query ran longer than ${this.limits.maxExecutionSeconds}s (ANALYTICS_MAX_EXECUTION_SECONDS): shorten the range or add filters`);
+        throw new CaasError('timeout', 'query_timeout', `the query ran longer than ${this.limits.maxExecutionSeconds}s (ANALYTICS_MAX_EXECUTION_SECONDS): shorten the range or add filters`);
       }
       throw e;
     } finally {

@@ -1,5 +1,5 @@
 import type { Filter } from '../contracts/analytics.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../errors.js';
 
 /**
  * SQL is built only from whitelisted identifiers and bound `query_params` (issue "CAAS analytics",

@@ -1,5 +1,5 @@
 import type { Granularity } from '../contracts/analytics.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../errors.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

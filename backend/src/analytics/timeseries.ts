@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { FrameField, Granularity, TimeseriesQuery } from '../contracts/analytics.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../errors.js';
 import { run, scoped, type KindContext, type KindResult } from './context.js';
 import { num } from './frames.js';
 import type { RollupGrain } from '../store/rollups.js';

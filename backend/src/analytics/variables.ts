@@ -1,5 +1,5 @@
 import type { AnnotationsQuery, VariableQuery } from '../contracts/analytics.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../errors.js';
 import type { AnalyticsStore } from '../store/analytics-store.js';
 import { fieldExpr, SqlParams } from './sql.js';
 import { boundRange, parseInstant, type DataBounds } from './time.js';

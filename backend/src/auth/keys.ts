@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { GLOBAL_ROLES, type Role } from '../contracts/common.js';
-import { ApiError, badRequest, forbidden, notFound, unauthorized } from '../http/errors.js';
-import type { MetadataDb } from '../store/metadata-db.js';
+import { CaasError, badRequest, forbidden, notFound, unauthorized } from '../errors.js';
+import { isoSql, type MetadataDb } from '../store/metadata-db.js';
 import type { TenantRepo } from './tenants.js';
 
 /** Who is calling: resolved from `Authorization: Bearer <key>`. Admin and viewer keys have no tenant. */
@@ -68,19 +68,19 @@ export class KeyRepo {
     const id = `key_${randomBytes(6).toString('hex')}`;
     const rows = await this.db.query<ApiKeyInfo>(
       `INSERT INTO api_keys (id, key_hash, tenant_id, role, name) VALUES ($1, $2, $3, $4, $5)
-       RETURNING id, tenant_id, role, name, created_at::text, revoked_at::text`,
+       RETURNING id, tenant_id, role, name, ${isoSql('created_at')}, ${isoSql('revoked_at')}`,
       [id, hashKey(key), tenantId, input.role, input.name ?? '']
     );
     const row = rows[0];
     if (!row) {
-      throw new ApiError(500, 'internal', 'key was not stored');
+      throw new CaasError('internal', 'internal', 'key was not stored');
     }
     return { ...row, key };
   }
 
   async list(tenantId: string | null): Promise<ApiKeyInfo[]> {
-    const sql = `SELECT id, tenant_id, role, name, created_at::text, revoked_at::text FROM api_keys
-      ${tenantId ? 'WHERE tenant_id = $1' : ''} ORDER BY created_at, id`;
+    const sql = `SELECT id, tenant_id, role, name, ${isoSql('created_at')}, ${isoSql('revoked_at')} FROM api_keys
+      ${tenantId ? 'WHERE tenant_id = $1' : ''} ORDER BY api_keys.created_at, api_keys.id`;
     return this.db.query<ApiKeyInfo>(sql, tenantId ? [tenantId] : []);
   }
 

@@ -1,5 +1,5 @@
-import { conflict } from '../http/errors.js';
-import type { MetadataDb } from '../store/metadata-db.js';
+import { conflict } from '../errors.js';
+import { isoSql, type MetadataDb } from '../store/metadata-db.js';
 
 export interface Tenant {
   id: string;
@@ -16,7 +16,7 @@ export class TenantRepo {
 
   async create(id: string, name: string): Promise<Tenant> {
     const rows = await this.db.query<Tenant>(
-      `INSERT INTO tenants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id, name, created_at::text`,
+      `INSERT INTO tenants (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id, name, ${isoSql('created_at')}`,
       [id, name]
     );
     const row = rows[0];
@@ -28,11 +28,11 @@ export class TenantRepo {
   }
 
   async list(): Promise<Tenant[]> {
-    return this.db.query<Tenant>('SELECT id, name, created_at::text FROM tenants ORDER BY id');
+    return this.db.query<Tenant>(`SELECT id, name, ${isoSql('created_at')} FROM tenants ORDER BY id`);
   }
 
   async get(id: string): Promise<Tenant | undefined> {
-    return (await this.db.query<Tenant>('SELECT id, name, created_at::text FROM tenants WHERE id = $1', [id]))[0];
+    return (await this.db.query<Tenant>(`SELECT id, name, ${isoSql('created_at')} FROM tenants WHERE id = $1`, [id]))[0];
   }
 
   /** Set of tenant ids, refreshed at most every 10 s (a new tenant on this instance is seen at once). */

@@ -14,8 +14,12 @@ export const CreateTenantBody = Type.Object(
 );
 export type CreateTenantBody = Static<typeof CreateTenantBody>;
 
-export const Tenant = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String() });
+/** ISO 8601 in UTC, e.g. 2026-12-01T15:31:36.094Z */
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 in UTC, e.g. 2026-12-01T15:31:36.094Z' });
+
+export const Tenant = Type.Object({ id: Type.String(), name: Type.String(), created_at: Timestamp });
 export type Tenant = Static<typeof Tenant>;
+export const TenantList = Type.Object({ tenants: Type.Array(Tenant) });
 
 export const CreateKeyBody = Type.Object(
   {
@@ -45,26 +49,31 @@ export const ApiKeyInfo = Type.Object({
   tenant_id: Type.Union([Type.String(), Type.Null()]),
   role: Role,
   name: Type.String(),
-  created_at: Type.String(),
-  revoked_at: Type.Union([Type.String(), Type.Null()]),
+  created_at: Timestamp,
+  revoked_at: Type.Union([Timestamp, Type.Null()]),
 });
 export type ApiKeyInfo = Static<typeof ApiKeyInfo>;
+export const KeyList = Type.Object({ keys: Type.Array(ApiKeyInfo) });
 
 /** POST /v1/keys answers the key itself once; only its hash is stored. */
-export const CreatedKey = Type.Intersect([ApiKeyInfo, Type.Object({ key: Type.String() })]);
+export const CreatedKey = Type.Composite([ApiKeyInfo, Type.Object({ key: Type.String({ description: "the key itself: shown once, only its hash is stored" }) })]);
 export type CreatedKey = Static<typeof CreatedKey>;
 
 export const DeadLetter = Type.Object({
   id: Type.String(),
   tenant_id: Type.String(),
-  received_at: Type.String(),
+  received_at: Timestamp,
   reason: Type.String(),
   payload: Type.String({ description: 'the event as received (one JSON value)' }),
   request_id: Type.Union([Type.String(), Type.Null()]),
-  replayed_at: Type.Union([Type.String(), Type.Null()]),
+  replayed_at: Type.Union([Timestamp, Type.Null()]),
   replay_count: Type.Integer(),
 });
 export type DeadLetter = Static<typeof DeadLetter>;
+export const DeadLetterList = Type.Object({
+  dead_letters: Type.Array(DeadLetter),
+  next_before_id: Type.Union([Type.String(), Type.Null()], { description: 'pass as before_id for the next page; null at the end' }),
+});
 
 /** A dead letter's id: a PostgreSQL bigint, as text (the service checks it is at most 2^63-1). */
 export const DeadLetterId = Type.String({ pattern: '^[0-9]{1,19}$', description: 'dead-letter id, a whole number as text' });

@@ -28,3 +28,12 @@ export const TenantId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', des
 
 /** Roles that belong to no tenant and see all of them. */
 export const GLOBAL_ROLES: readonly Role[] = ['admin', 'viewer'];
+
+/** The error answers every route may give, for the OpenAPI document. */
+export const ErrorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  429: ErrorBody,
+};

@@ -45,3 +45,10 @@ export const IngestResponse = Type.Object({
   rejected: Type.Array(RejectedEvent),
 });
 export type IngestResponse = Static<typeof IngestResponse>;
+
+/** 400 / 403 when no event of the request was accepted: the reasons per event, and why overall. */
+export const IngestFailedResponse = Type.Object({
+  accepted: Type.Optional(Type.Integer()),
+  rejected: Type.Optional(Type.Array(RejectedEvent)),
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
+});

@@ -50,18 +50,29 @@ declare module 'fastify' {
  * that does not fails at start), and the API key is checked in `onRequest`, before the body is
  * read, so a 10 MB body with a missing or wrong key costs a 401 and nothing more.
  */
-export function registerAccess(app: FastifyInstance, keys: KeyRepo): void {
+export function registerAccess(app: FastifyInstance, keys: KeyRepo, opts: { publicPrefixes: string[] }): void {
   const table: RouteEntry[] = [];
   app.decorate('routeTable', table);
   app.decorateRequest('principal', null as unknown as Principal);
-  app.addHook('onRoute', (opts) => {
-    const access = (opts.config as { access?: RouteAccess } | undefined)?.access;
-    if (!access) {
-      throw new Error(`route ${String(opts.method)} ${opts.url} declares no access (config.access): use reads(), writes() or publicRoute`);
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { access?: RouteAccess };
+    if (!config.access && opts.publicPrefixes.some((p) => route.url.startsWith(p))) {
+      // routes a plugin registers (the OpenAPI browser's pages and assets)
+      route.config = { ...config, access: { kind: 'public' } };
     }
-    for (const method of Array.isArray(opts.method) ? opts.method : [opts.method]) {
+    const access = (route.config as { access?: RouteAccess } | undefined)?.access;
+    if (!access) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access): use reads(), writes() or publicRoute`);
+    }
+    if (access.kind === 'api-key') {
+      // What the OpenAPI document shows: the key and the roles it must have.
+      const schema = (route.schema ?? {}) as Record<string, unknown>;
+      const roles = `Roles: ${access.roles.join(', ')}.${access.writes ? ' Changes state.' : ''}`;
+      route.schema = { ...schema, security: [{ apiKey: [] }], description: schema.description ? `${String(schema.description)} ${roles}` : roles };
+    }
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
       if (method !== 'HEAD') {
-        table.push({ method, url: opts.url, access });
+        table.push({ method, url: route.url, access });
       }
     }
   });

@@ -1,26 +1,35 @@
+import { CaasError, type ErrorKind } from '../errors.js';
+
+export { badRequest, conflict, forbidden, gone, notFound, tooMany, unauthorized } from '../errors.js';
+
+/** The status code of each kind of domain error: the only place HTTP meets the domain's errors. */
+export const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  unsupported_media: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+  timeout: 504,
+};
+
+const KIND_OF = new Map<number, ErrorKind>(Object.entries(STATUS).map(([k, s]) => [s, k as ErrorKind]));
+
 /**
- * Typed, actionable API errors. The HTTP layer turns any `ApiError` into
- * `{ error: { code, message, details? } }` with its status (CONVENTIONS.md, Errors);
+ * An error raised in the HTTP layer itself, by status. The error handler turns it and any
+ * CaasError into `{ error: { code, message, details? } }` with its status (CONVENTIONS.md, Errors);
  * anything else becomes a 500 without a stack trace.
  */
-export class ApiError extends Error {
+export class ApiError extends CaasError {
   override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    /** seconds, for 429 and 503 answers */
-    readonly retryAfter?: number
-  ) {
-    super(message);
+  constructor(status: number, code: string, message: string, details?: unknown, retryAfter?: number) {
+    super(KIND_OF.get(status) ?? (status >= 500 ? 'internal' : 'invalid'), code, message, details, retryAfter);
   }
 }
 
-export const badRequest = (code: string, message: string, details?: unknown) => new ApiError(400, code, message, details);
-export const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
-export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
-export const notFound = (message: string) => new ApiError(404, 'not_found', message);
-export const conflict = (message: string) => new ApiError(409, 'conflict', message);
-export const tooMany = (code: string, message: string, retryAfter: number) =>
-  new ApiError(429, code, message, undefined, retryAfter);
+export const statusOf = (e: CaasError): number => STATUS[e.kind];

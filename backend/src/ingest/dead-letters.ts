@@ -1,5 +1,5 @@
-import { badRequest } from '../http/errors.js';
-import type { MetadataDb } from '../store/metadata-db.js';
+import { badRequest } from '../errors.js';
+import { isoSql, type MetadataDb } from '../store/metadata-db.js';
 
 export interface DeadLetter {
   id: string;
@@ -23,7 +23,7 @@ export interface NewDeadLetter {
 
 // `id::text AS id` would shadow the bigint in ORDER BY (ids sorted as text: 9, 8, …, 19, …, 1), so
 // ordering names the table's column (issue "Hardening", defect 10).
-const COLUMNS = 'id::text AS id, tenant_id, received_at::text, reason, payload, request_id, replayed_at::text, replay_count';
+const COLUMNS = `id::text AS id, tenant_id, ${isoSql('received_at')}, reason, payload, request_id, ${isoSql('replayed_at')}, replay_count`;
 
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
 

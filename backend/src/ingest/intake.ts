@@ -5,7 +5,7 @@ import type { Principal } from '../auth/keys.js';
 import type { TenantRepo } from '../auth/tenants.js';
 import type { Config } from '../config/config.js';
 import type { IngestResponse, RejectedEvent } from '../contracts/events.js';
-import { ApiError, badRequest, forbidden, tooMany } from '../http/errors.js';
+import { CaasError, badRequest, forbidden, tooMany } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { DeadLetterRepo, NewDeadLetter } from './dead-letters.js';
 import { chTime, toRowLine, type RequestContext } from './enrich.js';
@@ -103,7 +103,7 @@ export class IngestService {
       return body.toString('utf8');
     }
     if (enc !== 'gzip' && enc !== 'x-gzip') {
-      throw new ApiError(415, 'unsupported_encoding', `Content-Encoding '${encoding}' is not supported: send gzip or no encoding`);
+      throw new CaasError('unsupported_media', 'unsupported_encoding', `Content-Encoding '${encoding}' is not supported: send gzip or no encoding`);
     }
     const limit = this.cfg.maxBodyBytes * 10;
     try {
@@ -111,7 +111,7 @@ export class IngestService {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'ERR_BUFFER_TOO_LARGE' || /Cannot create a Buffer larger|maxOutputLength/i.test(err.message)) {
-        throw new ApiError(413, 'body_too_large', `the gunzipped body is larger than ${limit} bytes: send smaller batches`);
+        throw new CaasError('too_large', 'body_too_large', `the gunzipped body is larger than ${limit} bytes: send smaller batches`);
       }
       throw badRequest('invalid_gzip', `the body is not valid gzip (${err.message}); drop Content-Encoding if it is not compressed`);
     }
@@ -243,7 +243,7 @@ export class IngestService {
     try {
       await persisted;
     } catch (e) {
-      throw new ApiError(503, 'wal_unavailable', (e as Error).message, undefined, 1);
+      throw new CaasError('unavailable', 'wal_unavailable', (e as Error).message, undefined, 1);
     } finally {
       await deadWritten;
     }

@@ -83,3 +83,11 @@ export async function openMetadataDb(opts: { databaseUrl?: string; dataDir: stri
   const db = await PGlite.create(dir);
   return new PgliteDb(db);
 }
+
+/**
+ * A timestamptz column as ISO 8601 text in UTC (`2026-12-01T15:31:36.094Z`), the form every API
+ * answer uses, not PostgreSQL's own (`2026-12-01 15:31:36.094+00`). Same SQL on PGlite and pg.
+ */
+export function isoSql(column: string, as = column.replace(/^.*\./, '')): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${as}`;
+}

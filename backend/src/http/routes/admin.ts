@@ -1,30 +1,36 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeTenant } from '../../auth/keys.js';
-import { CreateKeyBody, CreateTenantBody, KeyIdParams, KeysQuery, TenantIdParams } from '../../contracts/admin.js';
+import { CreatedKey, CreateKeyBody, CreateTenantBody, KeyIdParams, KeyList, KeysQuery, Tenant, TenantIdParams, TenantList } from '../../contracts/admin.js';
+import { ErrorBody, ErrorResponses } from '../../contracts/common.js';
 import type { Services } from '../../services.js';
 import { ALL_ROLES, reads, writes } from '../authenticate.js';
 import { notFound } from '../errors.js';
+import { Type } from '@sinclair/typebox';
 
 /** Tenants and API keys (issue "Foundation", item 4). */
-export function adminRoutes(svc: Services): FastifyPluginAsync {
+export function adminRoutes(svc: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.post<{ Body: CreateTenantBody }>(
+    app.post(
       '/v1/tenants',
-      { schema: { body: CreateTenantBody }, config: writes('creating tenants', ['admin']) },
+      { schema: { tags: ['tenants'], summary: 'Create a tenant', body: CreateTenantBody, response: { 201: Tenant, 409: ErrorBody, ...ErrorResponses } }, config: writes('creating tenants', ['admin']) },
       async (req, reply) => reply.status(201).send(await svc.tenants.create(req.body.id, req.body.name))
     );
 
-    app.get('/v1/tenants', { config: reads('listing tenants', ALL_ROLES) }, async (req) => {
-      if (req.principal.tenantId === null) {
-        return { tenants: await svc.tenants.list() };
+    app.get(
+      '/v1/tenants',
+      { schema: { tags: ['tenants'], summary: 'Tenants this key sees', response: { 200: TenantList, ...ErrorResponses } }, config: reads('listing tenants', ALL_ROLES) },
+      async (req) => {
+        if (req.principal.tenantId === null) {
+          return { tenants: await svc.tenants.list() };
+        }
+        const own = await svc.tenants.get(req.principal.tenantId);
+        return { tenants: own ? [own] : [] };
       }
-      const own = await svc.tenants.get(req.principal.tenantId);
-      return { tenants: own ? [own] : [] };
-    });
+    );
 
-    app.get<{ Params: TenantIdParams }>(
+    app.get(
       '/v1/tenants/:id',
-      { schema: { params: TenantIdParams }, config: reads('reading a tenant', ALL_ROLES) },
+      { schema: { tags: ['tenants'], summary: 'One tenant', params: TenantIdParams, response: { 200: Tenant, ...ErrorResponses } }, config: reads('reading a tenant', ALL_ROLES) },
       async (req) => {
         scopeTenant(req.principal, req.params.id);
         const t = await svc.tenants.get(req.params.id);
@@ -35,24 +41,27 @@ export function adminRoutes(svc: Services): FastifyPluginAsync {
       }
     );
 
-    app.post<{ Body: CreateKeyBody }>(
+    app.post(
       '/v1/keys',
-      { schema: { body: CreateKeyBody }, config: writes('creating keys', ['admin', 'tenant-admin']) },
+      {
+        schema: { tags: ['keys'], summary: 'Create an API key (the answer holds it once)', body: CreateKeyBody, response: { 201: CreatedKey, ...ErrorResponses } },
+        config: writes('creating keys', ['admin', 'tenant-admin']),
+      },
       async (req, reply) => reply.status(201).send(await svc.keys.create(req.body, req.principal))
     );
 
-    app.get<{ Querystring: KeysQuery }>(
+    app.get(
       '/v1/keys',
-      { schema: { querystring: KeysQuery }, config: reads('listing keys', ['admin', 'tenant-admin']) },
+      { schema: { tags: ['keys'], summary: 'List keys (never their secrets)', querystring: KeysQuery, response: { 200: KeyList, ...ErrorResponses } }, config: reads('listing keys', ['admin', 'tenant-admin']) },
       async (req) => ({ keys: await svc.keys.list(scopeTenant(req.principal, req.query.tenant_id)) })
     );
 
-    app.delete<{ Params: KeyIdParams }>(
+    app.delete(
       '/v1/keys/:id',
-      { schema: { params: KeyIdParams }, config: writes('revoking keys', ['admin', 'tenant-admin']) },
+      { schema: { tags: ['keys'], summary: 'Revoke a key', params: KeyIdParams, response: { 204: Type.Null(), ...ErrorResponses } }, config: writes('revoking keys', ['admin', 'tenant-admin']) },
       async (req, reply) => {
         await svc.keys.revoke(req.params.id, req.principal);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       }
     );
   };
