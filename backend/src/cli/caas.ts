@@ -1,18 +1,21 @@
 import { parseArgs } from 'node:util';
 import { readAdminKeyFile } from '../auth/admin-key-file.js';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type Config } from '../config/config.js';
 import type { Principal } from '../auth/keys.js';
 import { Role } from '../contracts/common.js';
 import { DEMO_TENANTS } from '../demo/run-demo.js';
 import { loadDemo } from '../demo/loader.js';
 import { openMetadata } from '../services.js';
+import { acquireDataDirLock, DataDirHeldError, type DataDirLock } from './data-dir-lock.js';
 
 /**
  * `npx caas …`: tenants, keys, dead letters and demo data from a terminal.
  *
- * When a backend answers at CAAS_URL (default http://127.0.0.1:$PORT) the CLI calls its API with
- * CAAS_ADMIN_KEY; when none answers it opens the metadata store directly (DATA_DIR or DATABASE_URL),
- * which is safe because no server holds it then.
+ * It calls the running backend's API at CAAS_URL (default http://127.0.0.1:$PORT) with CAAS_ADMIN_KEY.
+ * When none answers it stops and says so: opening `./data` silently would show a fresh, empty store
+ * to someone whose backend simply runs elsewhere. `--direct` opens the metadata store itself
+ * (DATABASE_URL, or PGlite under DATA_DIR); for PGlite only while no other process holds DATA_DIR,
+ * because two processes on PGlite's files can corrupt them (see data-dir-lock.ts).
  */
 const USAGE = `usage: caas <command> [options]
 
@@ -26,9 +29,17 @@ const USAGE = `usage: caas <command> [options]
   demo [--days 30] [--events-per-day 3000]   create demo tenants and send generated events
                                              through the running backend (needs CAAS_ADMIN_KEY)
 
-environment: CAAS_URL, CAAS_ADMIN_KEY, DATA_DIR, DATABASE_URL (see the README)`;
+options:
+  --url <url>      the backend to call (default CAAS_URL, else http://127.0.0.1:$PORT)
+  --direct         no backend: open the metadata store itself (DATABASE_URL, or DATA_DIR's
+                   PGlite, refused while a backend holds DATA_DIR); not for demo
+
+environment: CAAS_URL, CAAS_ADMIN_KEY, PORT, DATA_DIR, DATABASE_URL (see the README)`;
 
 class CliError extends Error {}
+
+/** Checked before anything connects, so a typo is reported as one, not as a missing backend. */
+const COMMANDS = ['tenants create', 'tenants list', 'keys create', 'keys list', 'keys revoke', 'dead-letters list', 'demo'];
 
 const ADMIN: Principal = { keyId: 'cli', role: 'admin', tenantId: null };
 
@@ -45,6 +56,53 @@ async function api(base: string, key: string, method: string, path: string, body
     throw new CliError(`${method} ${path} answered ${res.status}: ${msg}`);
   }
   return json;
+}
+
+/** Where the CLI looks for a backend, and how that address was chosen (for the error message). */
+function backendUrl(cfg: Config, flag: string | undefined): { base: string; from: string } {
+  if (flag) {
+    return { base: flag, from: '--url' };
+  }
+  if (process.env.CAAS_URL) {
+    return { base: process.env.CAAS_URL, from: 'CAAS_URL' };
+  }
+  return { base: `http://127.0.0.1:${cfg.port}`, from: `the default http://127.0.0.1:$PORT, PORT=${cfg.port}` };
+}
+
+function noBackend(cfg: Config, url: { base: string; from: string }): CliError {
+  const direct = cfg.databaseUrl
+    ? `or add --direct to work on the metadata store in DATABASE_URL itself (safe even while a backend runs: it is a PostgreSQL server)`
+    : `or, with no backend running on DATA_DIR=${cfg.dataDir}, add --direct to open its metadata store itself`;
+  return new CliError(
+    `no CAAS backend answers at ${url.base} (${url.from}). Start one (npm start), set CAAS_URL to where it runs, ${direct}.`
+  );
+}
+
+/**
+ * `--direct`: the metadata store in this process. For PGlite under DATA_DIR the CLI takes the
+ * data-dir lock for the command's duration: refused, naming the pid, while a backend holds it, and a
+ * backend starting meanwhile refuses the data dir in turn. A PostgreSQL server needs no lock.
+ */
+async function openDirect(cfg: Config): Promise<{ store: Awaited<ReturnType<typeof openMetadata>>; lock: DataDirLock | null }> {
+  let lock: DataDirLock | null = null;
+  if (!cfg.databaseUrl) {
+    try {
+      lock = acquireDataDirLock(cfg.dataDir);
+    } catch (e) {
+      if (e instanceof DataDirHeldError) {
+        throw new CliError(
+          `--direct refused: ${e.message} Its metadata store is open there; run the command without --direct to go through that backend's API, or stop it first.`
+        );
+      }
+      throw e;
+    }
+  }
+  try {
+    return { store: await openMetadata(cfg), lock };
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
 }
 
 async function reachable(base: string): Promise<boolean> {
@@ -68,6 +126,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
       days: { type: 'string', default: '30' },
       'events-per-day': { type: 'string', default: '3000' },
       url: { type: 'string' },
+      direct: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -76,19 +135,31 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     out(USAGE);
     return;
   }
+  const cmd = area === 'demo' ? 'demo' : `${area} ${verb ?? ''}`.trim();
+  if (!COMMANDS.includes(cmd)) {
+    throw new CliError(`unknown command '${cmd}'\n\n${USAGE}`);
+  }
   const cfg = loadConfig();
-  const base = o.url ?? process.env.CAAS_URL ?? `http://127.0.0.1:${cfg.port}`;
-  const online = await reachable(base);
+  const url = backendUrl(cfg, o.url);
+  const base = url.base;
+  if (cmd === 'demo' && o.direct) {
+    throw new CliError(`demo data goes through a running backend's ingestion (validation, WAL, ClickHouse); --direct does not apply`);
+  }
+  // --direct never probes the network: the user chose the store, not whatever answers on the port.
+  const online = !o.direct && (await reachable(base));
+  if (!online && cmd === 'demo') {
+    throw new CliError(`demo data goes through a running backend's ingestion, and none answers at ${base} (${url.from}): start it (npm start) or set CAAS_URL`);
+  }
+  if (!online && !o.direct) {
+    throw noBackend(cfg, url);
+  }
   const key = cfg.adminKey ?? readAdminKeyFile(cfg.dataDir);
   if (online && !key) {
     throw new CliError(`a backend answers at ${base}; set CAAS_ADMIN_KEY to the admin key it was started with (or run from the directory whose DATA_DIR holds admin.key)`);
   }
   const print = (v: unknown) => out(JSON.stringify(v, null, 2));
 
-  if (area === 'demo') {
-    if (!online || !key) {
-      throw new CliError(`demo data goes through the running backend's ingestion: start it (npm start) and set CAAS_ADMIN_KEY; nothing answers at ${base}`);
-    }
+  if (cmd === 'demo' && key) {
     const existing = ((await api(base, key, 'GET', '/v1/tenants')) as { tenants: Array<{ id: string }> }).tenants.map((t) => t.id);
     for (const t of DEMO_TENANTS.filter((d) => !existing.includes(d.id))) {
       await api(base, key, 'POST', '/v1/tenants', t);
@@ -98,10 +169,10 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     return;
   }
 
-  // Everything else works online (API) or offline (direct metadata store).
-  const offline = online ? null : await openMetadata(cfg);
+  // Everything else works online (API) or, with --direct, on the metadata store itself.
+  const direct = o.direct ? await openDirect(cfg) : null;
+  const offline = direct?.store ?? null;
   try {
-    const cmd = `${area} ${verb ?? ''}`.trim();
     switch (cmd) {
       case 'tenants create': {
         if (!o.id || !o.name) {
@@ -148,6 +219,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     }
   } finally {
     await offline?.db.close();
+    direct?.lock?.release();
   }
 }
 
