@@ -2,8 +2,13 @@
 // `npm start [-- --demo] [-- --no-build]`: builds the Grafana plugin into dist/ when its sources
 // changed, then runs the backend on its embedded engines (chdb + PGlite under DATA_DIR, default
 // ./data). Every other argument goes to the backend (see backend/src/main.ts).
+//
+// The backend never outlives this script: SIGINT, SIGTERM and SIGHUP are passed on to it (it drains
+// its WAL and exits) and this script exits with its exit code; and it runs with an IPC channel, which
+// closes when this script dies however it dies (SIGKILL included), on which the backend shuts down.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -34,9 +39,15 @@ if (!noBuild && stale) {
 
 const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'backend', 'src', 'main.ts'), ...backendArgs], {
   cwd: root,
-  stdio: 'inherit',
+  stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 });
-for (const sig of ['SIGINT', 'SIGTERM']) {
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  // Handling the signal keeps this script alive until the backend has finished its shutdown.
   process.on(sig, () => child.kill(sig));
 }
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('error', (e) => {
+  console.error(`could not start the backend: ${e.message}`);
+  process.exit(1);
+});
+// A child killed by a signal gets the shell's code for it, 128 + the signal's number.
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));

@@ -54,6 +54,11 @@ export interface LoadDemoOptions extends DemoGeneratorOptions {
   maxRetries?: number;
   /** fetch implementation, default the global fetch */
   fetch?: typeof fetch;
+  /**
+   * Sends `x-request-id: <prefix><n>` with each request, so the server can tell the loader's
+   * requests from others' (`npm start -- --demo` keeps their per-request log lines quiet).
+   */
+  requestIdPrefix?: string;
 }
 
 /** Encodes events as NDJSON (one JSON object a line, trailing newline). */
@@ -155,6 +160,7 @@ export async function loadDemo(options: LoadDemoOptions): Promise<LoadDemoResult
     onProgress,
     maxRetries = 120,
     fetch: doFetch = fetch,
+    requestIdPrefix,
     ...generatorOptions
   } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be ≥ 1');
@@ -164,6 +170,7 @@ export async function loadDemo(options: LoadDemoOptions): Promise<LoadDemoResult
   const batches = generateBatches(generatorOptions, batchSize);
   let failure: unknown;
   let done = false;
+  let requests = 0;
 
   const nextBatch = (): DemoEvent[] | undefined => {
     if (done || failure !== undefined) return undefined;
@@ -185,6 +192,7 @@ export async function loadDemo(options: LoadDemoOptions): Promise<LoadDemoResult
     if (useGzip) headers['content-encoding'] = 'gzip';
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
+      if (requestIdPrefix !== undefined) headers['x-request-id'] = `${requestIdPrefix}${++requests}`;
       let res: Response;
       try {
         res = await doFetch(url, { method: 'POST', headers, body, signal });

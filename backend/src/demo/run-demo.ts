@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import type { Services } from '../services.js';
+import type { AnalyticsStore } from '../store/analytics-store.js';
 import { loadDemo } from './loader.js';
 
 export const DEMO_TENANTS = [
@@ -7,27 +9,145 @@ export const DEMO_TENANTS = [
   { id: 'initech', name: 'Initech' },
 ];
 
+const DEMO_IDS = DEMO_TENANTS.map((t) => t.id);
+
+/** The loader tags its requests with this x-request-id prefix, so their log lines can be told apart. */
+export const DEMO_REQUEST_ID_PREFIX = 'demo-load-';
+
+export type DemoOutcome =
+  | { action: 'loaded'; events: number; rejected: number; batches: number; seconds: number; reset: boolean }
+  | { action: 'skipped'; events: number };
+
 /**
- * `npm start -- --demo`: creates the demo tenants and an admin-visible set of events, sent
- * through the real HTTP ingestion path (so they are validated, enriched and WAL-logged).
+ * Waits until everything acknowledged so far (including WAL segments replayed from the previous
+ * run) is committed to ClickHouse, so a count or a delete sees all of it. Bounded: a ClickHouse
+ * that does not take inserts must not hang the start; the caller then works on what is committed.
  */
-export async function runDemo(opts: { svc: Services; baseUrl: string; adminKey: string; days: number; eventsPerDay: number }): Promise<void> {
+async function settled(svc: Services, timeoutMs = 30_000): Promise<boolean> {
+  await svc.wal.flush();
+  let timer: NodeJS.Timeout | undefined;
+  const done = await Promise.race([
+    svc.flusher.idle().then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  return done;
+}
+
+/** Events ClickHouse holds for the demo tenants; null when a demo tenant does not exist. */
+export async function demoEventCount(svc: Services): Promise<number | null> {
+  const existing = new Set((await svc.tenants.list()).map((t) => t.id));
+  if (!DEMO_IDS.every((id) => existing.has(id))) {
+    return null;
+  }
+  const [row] = await svc.store.query<{ n: string }>('SELECT count() AS n FROM events WHERE tenant_id IN {t:Array(String)}', { t: DEMO_IDS });
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Every ClickHouse table keyed by tenant: `events` and everything the materialized views derive
+ * from it (the rollups of store/rollups.ts, user_days, user_months, user_type_months). Read from the
+ * catalogue rather than listed here, so a rollup added later is reset too and the planner never
+ * reads a rollup that still counts deleted events.
+ */
+async function tenantTables(store: AnalyticsStore): Promise<string[]> {
+  const rows = await store.query<{ name: string }>(
+    `SELECT name FROM system.tables
+     WHERE database = currentDatabase() AND engine LIKE '%MergeTree'
+       AND name IN (SELECT table FROM system.columns WHERE database = currentDatabase() AND name = 'tenant_id')
+     ORDER BY name`
+  );
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Deletes the demo tenants' rows from `events` and every table derived from it. Views only see
+ * inserts, so each derived table is deleted from too. `ALTER TABLE … DELETE` with mutations_sync=2
+ * returns once the parts are rewritten (tried on chdb 3.4: lightweight `DELETE FROM` works as well,
+ * but a mutation is plainly defined for every MergeTree engine, and demo data is small). Then every
+ * table is checked empty for the demo tenants before anything is reloaded.
+ */
+export async function resetDemoData(svc: Services): Promise<string[]> {
+  if (!(await settled(svc))) {
+    throw new Error('--demo-reset: acknowledged events are still waiting for ClickHouse after 30 s; nothing was deleted (see the flusher errors above)');
+  }
+  const tables = await tenantTables(svc.store);
+  for (const table of tables) {
+    await svc.store.command(`ALTER TABLE \`${table}\` DELETE WHERE tenant_id IN {t:Array(String)}`, { t: DEMO_IDS }, { mutations_sync: '2' });
+  }
+  for (const table of tables) {
+    const [row] = await svc.store.query<{ n: string }>(`SELECT count() AS n FROM \`${table}\` WHERE tenant_id IN {t:Array(String)}`, { t: DEMO_IDS });
+    if (Number(row?.n ?? 0) !== 0) {
+      throw new Error(`--demo-reset: ${table} still holds ${row?.n} rows of the demo tenants after the delete; not reloading`);
+    }
+  }
+  return tables;
+}
+
+/**
+ * Keeps the demo loader's ~1,000 ingest requests out of the log: request loggers whose request id
+ * carries the loader's prefix log warnings and errors only. buildApp's fastify instance takes its
+ * request logging options at construction, so this works one level down, on pino's child creation
+ * (fastify makes one child logger per request, bound to its reqId). Returns the undo.
+ */
+export function quietDemoRequestLogs(log: Logger): () => void {
+  const previous = log.onChild;
+  log.onChild = (child) => {
+    previous(child);
+    const reqId = (child.bindings() as { reqId?: unknown }).reqId;
+    if (typeof reqId === 'string' && reqId.startsWith(DEMO_REQUEST_ID_PREFIX)) {
+      child.level = 'warn';
+    }
+  };
+  return () => {
+    log.onChild = previous;
+  };
+}
+
+/**
+ * `npm start -- --demo`: creates the demo tenants and sends generated events through the real HTTP
+ * ingestion path (validated, enriched and WAL-logged). Skipped when ClickHouse already holds events
+ * of the demo tenants, since every load adds another window of events; `reset` deletes them first.
+ */
+export async function runDemo(opts: { svc: Services; baseUrl: string; adminKey: string; days: number; eventsPerDay: number; reset: boolean }): Promise<DemoOutcome> {
   const { svc } = opts;
+  if (opts.reset) {
+    const tables = await resetDemoData(svc);
+    svc.log.info({ tenants: DEMO_IDS, tables }, '--demo-reset: deleted the demo tenants\' events and rollups');
+  } else {
+    await settled(svc);
+    const existing = await demoEventCount(svc);
+    if (existing !== null && existing > 0) {
+      svc.log.info(
+        { tenants: DEMO_IDS, events: existing },
+        'demo data is already loaded: not loading it again (start with --demo-reset to delete and reload it)'
+      );
+      return { action: 'skipped', events: existing };
+    }
+  }
   const existing = new Set((await svc.tenants.list()).map((t) => t.id));
   for (const t of DEMO_TENANTS) {
     if (!existing.has(t.id)) {
       await svc.tenants.create(t.id, t.name);
     }
   }
-  svc.log.info({ tenants: DEMO_TENANTS.map((t) => t.id), days: opts.days }, 'loading demo events');
+  svc.log.info({ tenants: DEMO_IDS, days: opts.days }, 'loading demo events (their request lines are not logged)');
   const t0 = Date.now();
-  const res = await loadDemo({
-    baseUrl: opts.baseUrl,
-    apiKey: opts.adminKey,
-    seed: 42,
-    tenants: DEMO_TENANTS.map((t) => t.id),
-    days: opts.days,
-    eventsPerDay: opts.eventsPerDay,
-  });
-  svc.log.info({ ...res, seconds: (Date.now() - t0) / 1000 }, 'demo events loaded');
+  const unquiet = quietDemoRequestLogs(svc.log);
+  try {
+    const res = await loadDemo({
+      baseUrl: opts.baseUrl,
+      apiKey: opts.adminKey,
+      seed: 42,
+      tenants: DEMO_IDS,
+      days: opts.days,
+      eventsPerDay: opts.eventsPerDay,
+      requestIdPrefix: DEMO_REQUEST_ID_PREFIX,
+    });
+    const seconds = (Date.now() - t0) / 1000;
+    svc.log.info({ ...res, seconds }, 'demo events loaded');
+    return { action: 'loaded', events: res.accepted, rejected: res.rejected, batches: res.batches, seconds, reset: opts.reset };
+  } finally {
+    unquiet();
+  }
 }

@@ -1,0 +1,34 @@
+/**
+ * The block `npm start` prints to stdout once the backend listens (and, with --demo, once the demo
+ * load is done): where it is, where its admin key is, how to point Grafana at it. Plain text, not a
+ * pino line, because it is for the person at the terminal and must not drown among the JSON logs.
+ */
+export interface ReadyInfo {
+  /** the address a person on this machine opens, e.g. http://localhost:8080 */
+  url: string;
+  port: number;
+  /** the file holding the admin key, or null when it came from CAAS_ADMIN_KEY */
+  adminKeyFile: string | null;
+  demo: { action: 'loaded'; events: number; days: number; tenants: string[] } | { action: 'skipped'; events: number; tenants: string[] } | null;
+}
+
+export function readyBlock(info: ReadyInfo): string {
+  const key = info.adminKeyFile ? `${info.adminKeyFile}  (cat it; npx caas reads it too)` : 'from CAAS_ADMIN_KEY (as you set it)';
+  const keyValue = info.adminKeyFile ? `$(cat ${info.adminKeyFile})` : '$CAAS_ADMIN_KEY';
+  const lines = ['', '==== CAAS Observatory backend is ready ====', `  URL        ${info.url}`, `  admin key  ${key}`];
+  if (info.demo?.action === 'loaded') {
+    lines.push(`  demo data  ${info.demo.tenants.join(', ')}: ${info.demo.events} events over ${info.demo.days} day${info.demo.days === 1 ? '' : 's'}, loaded now`);
+  } else if (info.demo?.action === 'skipped') {
+    lines.push(`  demo data  ${info.demo.tenants.join(', ')}: already loaded (${info.demo.events} events); --demo-reset reloads it`);
+  }
+  lines.push(
+    `  Grafana    in a Grafana 12 with this repository's dist/ as the caas-observatory-app plugin, open`,
+    `             Administration > Plugins > CAAS Observatory > Configuration and set`,
+    `               backend URL  ${info.url}  (from Grafana in Docker: http://host.docker.internal:${info.port})`,
+    `               API key      the admin key, e.g. ${keyValue}`,
+    `             (docker compose up runs Grafana with its own backend instead; see the README)`,
+    '==========================================',
+    ''
+  );
+  return lines.join('\n');
+}
