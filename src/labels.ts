@@ -117,6 +117,8 @@ export const labels = {
     walEmpty: 'Empty: every acknowledged event is in the analytics store.',
     wal: (events: string, bytes: string, segments: string) =>
       `${events} events (${bytes}) in ${segments} segments waiting for the analytics store.`,
+    storeRejected: (events: string) =>
+      `Since the backend started, the analytics store refused ${events} acknowledged events; they are in the dead letters with its reason (GET /v1/dead-letters).`,
     openConfig: 'Open Configuration',
   },
   errors: {

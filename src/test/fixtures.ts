@@ -12,7 +12,7 @@ export const healthyResponse: HealthResponse = {
     postgres: { ok: true, mode: 'server', latency_ms: 12.4 },
     clickhouse: { ok: true, mode: 'embedded', latency_ms: 3.2 },
   },
-  wal: { backlog_events: 1234, backlog_bytes: 2 * 1024 * 1024, segments: 2 },
+  wal: { backlog_events: 1234, backlog_bytes: 2 * 1024 * 1024, segments: 2, store_rejected_events: 3 },
 };
 
 export const degradedResponse: HealthResponse = {
@@ -22,7 +22,7 @@ export const degradedResponse: HealthResponse = {
     clickhouse: { ok: false, mode: 'server', latency_ms: 2000, error: 'connect ECONNREFUSED 10.0.0.5:8123' },
     postgres: { ok: true, mode: 'embedded', latency_ms: 0.4 },
   },
-  wal: { backlog_events: 0, backlog_bytes: 0, segments: 0 },
+  wal: { backlog_events: 0, backlog_bytes: 0, segments: 0, store_rejected_events: 0 },
 };
 
 export const readyResponse: ReadyResponse = {

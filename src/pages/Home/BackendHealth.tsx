@@ -87,6 +87,7 @@ function HealthReport({ health }: { health: HealthResponse }) {
                 formatBytes(health.wal.backlog_bytes),
                 formatCount(health.wal.segments)
               )}
+          {health.wal.store_rejected_events > 0 ? ` ${labels.health.storeRejected(formatCount(health.wal.store_rejected_events))}` : ''}
         </Card.Description>
       </Card>
     </Stack>

@@ -54,6 +54,7 @@ describe('pages/Home', () => {
 
     expect(screen.getByTestId(testIds.home.healthStatus)).toHaveTextContent(labels.health.status.ok);
     expect(screen.getByTestId(testIds.home.wal)).toHaveTextContent('1,234 events (2.0 MiB) in 2 segments');
+    expect(screen.getByTestId(testIds.home.wal)).toHaveTextContent('the analytics store refused 3 acknowledged events');
     expect(screen.getByText('Backend 0.1.0')).toBeInTheDocument();
     expect(screen.getByText('up 3 h 2 min')).toBeInTheDocument();
     expect(screen.queryByTestId(testIds.home.healthError)).not.toBeInTheDocument();
@@ -68,6 +69,7 @@ describe('pages/Home', () => {
     expect(within(clickhouse).getByText('connect ECONNREFUSED 10.0.0.5:8123')).toBeInTheDocument();
     expect(screen.getByTestId(testIds.home.healthStatus)).toHaveTextContent(labels.health.status.degraded);
     expect(screen.getByTestId(testIds.home.wal)).toHaveTextContent(labels.health.walEmpty);
+    expect(screen.getByTestId(testIds.home.wal)).not.toHaveTextContent('refused');
     expect(screen.queryByTestId(testIds.home.healthError)).not.toBeInTheDocument();
   });
 
