@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AnalyticsService } from './analytics/service.js';
 import { KeyRepo } from './auth/keys.js';
+import { SignedLinks } from './auth/signed-links.js';
+import { WebhookSecretRepo } from './auth/webhook-secrets.js';
 import { TenantRepo } from './auth/tenants.js';
 import type { Config } from './config/config.js';
 import { DeadLetterRepo } from './ingest/dead-letters.js';
@@ -24,6 +26,8 @@ export interface Services {
   db: MetadataDb;
   tenants: TenantRepo;
   keys: KeyRepo;
+  webhookSecrets: WebhookSecretRepo;
+  links: SignedLinks;
   deadLetters: DeadLetterRepo;
   wal: Wal;
   flusher: Flusher;
@@ -81,6 +85,8 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     db,
     tenants,
     keys,
+    webhookSecrets: new WebhookSecretRepo(db),
+    links: new SignedLinks(db),
     deadLetters,
     wal,
     flusher,

@@ -39,11 +39,17 @@ export interface TestApp {
  * A real backend in this process: embedded ClickHouse (chdb) and PGlite under a temp dir, or the
  * servers given in env. chdb binds one data dir per process, so a test file keeps one dataDir.
  */
-export async function startApp(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  dataDir = tempDir(),
+  /** routes a test adds before the app is ready (e.g. to try an access kind no product route uses yet) */
+  extend?: (app: FastifyInstance) => void
+): Promise<TestApp> {
   const cfg = loadConfig({ DATA_DIR: dataDir, CAAS_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'info', BATCH_MAX_AGE_MS: '50', ...env });
   const logs = new LogCapture();
   const svc = await createServices(cfg, createLogger(cfg.logLevel, cfg.piiKeys, logs));
   const app = await buildApp(svc);
+  extend?.(app);
   await app.ready();
   return {
     app,

@@ -37,6 +37,10 @@ describe('OpenAPI document and browser', () => {
           assert.match(op.description ?? '', new RegExp(`Roles: .*${role}`), `${r.method} ${r.url} names role ${role}`);
         }
         assert.ok(op.responses?.['401'] || op.responses?.['403'], `${r.method} ${r.url} documents its auth errors`);
+      } else if (r.access.kind === 'signed-link') {
+        assert.deepEqual(op.security, [{ signedLink: [] }], `${r.method} ${r.url} needs a signed link`);
+      } else if (r.access.kind === 'webhook') {
+        assert.deepEqual(op.security, [{ webhookSecret: [] }], `${r.method} ${r.url} needs a webhook secret`);
       } else {
         assert.equal(op.security, undefined, `${r.method} ${r.url} is public`);
       }

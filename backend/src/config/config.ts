@@ -43,6 +43,13 @@ export interface Config {
     maxExecutionSeconds: number;
     maxConcurrentPerTenant: number;
   };
+  /** requests a minute one client address may make to a public route (no login) */
+  publicRateLimit: number;
+  /**
+   * whose X-Forwarded-For to believe for the client address (fastify's trustProxy): unset = nobody,
+   * so a client cannot pick its own address to dodge a per-address limit
+   */
+  trustProxy: boolean | string;
   meiliUrl: string | undefined;
   alertmanagerUrl: string | undefined;
   prometheusUrl: string | undefined;
@@ -85,6 +92,14 @@ function url(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** TRUST_PROXY: true/false, or addresses and ranges as fastify takes them (e.g. 127.0.0.1,10.0.0.0/8). */
+function trustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === 'false') {
+    return false;
+  }
+  return raw === 'true' ? true : raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const piiKeys = (str(env, 'PII_KEYS') ?? 'email,phone,phone_number,ip,ip_address,password,ssn')
     .split(',')
@@ -118,6 +133,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxExecutionSeconds: int(env, 'ANALYTICS_MAX_EXECUTION_SECONDS', 30, 1),
       maxConcurrentPerTenant: int(env, 'ANALYTICS_MAX_CONCURRENT', 4, 1),
     },
+    publicRateLimit: int(env, 'PUBLIC_RATE_LIMIT', 120, 1),
+    trustProxy: trustProxy(str(env, 'TRUST_PROXY')),
     meiliUrl: url(env, 'MEILI_URL'),
     alertmanagerUrl: url(env, 'ALERTMANAGER_URL'),
     prometheusUrl: url(env, 'PROMETHEUS_URL'),

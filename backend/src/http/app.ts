@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
-import { publicRoute, registerAccess } from './authenticate.js';
+import { publicLimitError, publicRoute, registerAccess } from './authenticate.js';
 import { toCaasError } from './error-mapping.js';
 import { statusOf } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
@@ -12,6 +13,7 @@ import { analyticsRoutes } from './routes/analytics.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { accessRoutes } from './routes/access.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -21,10 +23,12 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
     bodyLimit: svc.cfg.maxBodyBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    trustProxy: true,
+    trustProxy: svc.cfg.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Before swagger: the access hook marks each route's security for the OpenAPI document.
-  registerAccess(app, svc.keys, { publicPrefixes: ['/docs'] });
+  registerAccess(app, svc, { publicPrefixes: ['/docs'], publicRatePerMinute: svc.cfg.publicRateLimit });
+  // Per client address, per instance: only routes of kind `public` carry a limit.
+  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => publicLimitError(ctx.ttl, ctx.max) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -33,7 +37,13 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
         version: API_VERSION,
         description: 'Event ingestion, analytics, dead letters, tenants and keys. Every error answers `{"error": {"code", "message"}}`.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'an API key: `Authorization: Bearer <key>`' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'an API key: `Authorization: Bearer <key>`' },
+          webhookSecret: { type: 'http', scheme: 'bearer', description: 'a webhook secret (POST /v1/webhook-secrets), as Bearer or as the password of Basic auth' },
+          signedLink: { type: 'apiKey', in: 'query', name: 'link', description: 'a signed link from POST /v1/links; expired or revoked links answer 410' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -67,6 +77,7 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   app.get('/openapi.json', { config: publicRoute, schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(svc));
   await app.register(adminRoutes(svc));
+  await app.register(accessRoutes(svc));
   await app.register(eventRoutes(svc));
   await app.register(deadLetterRoutes(svc));
   await app.register(analyticsRoutes(svc));

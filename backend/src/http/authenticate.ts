@@ -1,18 +1,29 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireRole, type Principal } from '../auth/keys.js';
+import { requireRole, type KeyRepo, type Principal } from '../auth/keys.js';
+import type { LinkGrant, SignedLinks } from '../auth/signed-links.js';
+import type { WebhookSecretRepo } from '../auth/webhook-secrets.js';
 import type { Role } from '../contracts/common.js';
-import type { KeyRepo } from '../auth/keys.js';
+import { tooMany } from '../errors.js';
 
 /**
- * How a route is reached, declared in its options (`config.access`) so that the role check is
- * part of the route table, not of its handler (issue "Hardening", least privilege).
- * - `public`: no credentials (health, metrics).
- * - `api-key`: `Authorization: Bearer <key>` with one of `roles`; `writes` marks routes that
- *   change state, which no Grafana route open to Viewers may reach (test/grafana-routes.test.ts).
+ * How a route is reached, declared in its options (`config.access`) so that the check is part of
+ * the route table, not of its handler (issues "Hardening" and "Platform", part 1). Every kind says
+ * whether the route `writes` (changes state): no Grafana route open to Viewers may reach one
+ * (test/grafana-routes.test.ts).
+ * - `api-key`: `Authorization: Bearer <key>` with one of `roles`.
+ * - `webhook`: a secret of the named kind (`webhook_secrets`), as Bearer or Basic: for senders that
+ *   hold no API key, e.g. Alertmanager's webhook receiver.
+ * - `signed-link`: a `link=` parameter signed by the backend (share links); it grants one tenant,
+ *   read only, at the address it was signed for.
+ * - `public`: no login, rate-limited per client address (PUBLIC_RATE_LIMIT a minute).
+ * - `probe`: no login, no limit: health and metrics, which orchestrators and Prometheus poll.
  */
 export type RouteAccess =
-  | { kind: 'public' }
-  | { kind: 'api-key'; roles: readonly Role[]; writes: boolean; what: string };
+  | { kind: 'api-key'; roles: readonly Role[]; writes: boolean; what: string }
+  | { kind: 'webhook'; secret: string; writes: boolean; what: string }
+  | { kind: 'signed-link'; writes: false; what: string }
+  | { kind: 'public'; writes: false }
+  | { kind: 'probe'; writes: false };
 
 /** Every role that may read; `ingest` keys only send events. */
 export const READ_ROLES: readonly Role[] = ['admin', 'viewer', 'tenant-admin', 'tenant-viewer'];
@@ -24,9 +35,12 @@ export const reads = (what: string, roles: readonly Role[] = READ_ROLES): { acce
 export const writes = (what: string, roles: readonly Role[]): { access: RouteAccess } => ({
   access: { kind: 'api-key', roles, writes: true, what },
 });
-export const publicRoute: { access: RouteAccess } = { access: { kind: 'public' } };
+export const webhook = (what: string, secret: string): { access: RouteAccess } => ({ access: { kind: 'webhook', secret, writes: true, what } });
+export const signedLink = (what: string): { access: RouteAccess } => ({ access: { kind: 'signed-link', writes: false, what } });
+export const publicRoute: { access: RouteAccess } = { access: { kind: 'public', writes: false } };
+export const probeRoute: { access: RouteAccess } = { access: { kind: 'probe', writes: false } };
 
-/** One row of the route table: what the Grafana-route test walks. */
+/** One row of the route table: what the Grafana-route test and the OpenAPI test walk. */
 export interface RouteEntry {
   method: string;
   url: string;
@@ -39,36 +53,57 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal;
+    /** set on signed-link routes: what the link grants */
+    link: LinkGrant | null;
   }
   interface FastifyInstance {
     routeTable: RouteEntry[];
   }
 }
 
+export interface AccessChecks {
+  keys: KeyRepo;
+  webhookSecrets: WebhookSecretRepo;
+  links: SignedLinks;
+}
+
+const SECURITY: Partial<Record<RouteAccess['kind'], string>> = { 'api-key': 'apiKey', webhook: 'webhookSecret', 'signed-link': 'signedLink' };
+
 /**
  * Registers the access model on the root instance: every route must declare its access (a route
- * that does not fails at start), and the API key is checked in `onRequest`, before the body is
+ * that does not fails at start), and credentials are checked in `onRequest`, before the body is
  * read, so a 10 MB body with a missing or wrong key costs a 401 and nothing more.
  */
-export function registerAccess(app: FastifyInstance, keys: KeyRepo, opts: { publicPrefixes: string[] }): void {
+export function registerAccess(app: FastifyInstance, checks: AccessChecks, opts: { publicPrefixes: string[]; publicRatePerMinute: number }): void {
   const table: RouteEntry[] = [];
   app.decorate('routeTable', table);
   app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('link', null);
   app.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as { access?: RouteAccess };
     if (!config.access && opts.publicPrefixes.some((p) => route.url.startsWith(p))) {
       // routes a plugin registers (the OpenAPI browser's pages and assets)
-      route.config = { ...config, access: { kind: 'public' } };
+      route.config = { ...config, access: publicRoute.access };
     }
     const access = (route.config as { access?: RouteAccess } | undefined)?.access;
     if (!access) {
-      throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access): use reads(), writes() or publicRoute`);
+      throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access): use reads(), writes(), webhook(), signedLink(), publicRoute or probeRoute`);
     }
-    if (access.kind === 'api-key') {
-      // What the OpenAPI document shows: the key and the roles it must have.
+    if (access.kind === 'public') {
+      // @fastify/rate-limit (registered after this hook) reads the route's own limit.
+      route.config = { ...(route.config as object), rateLimit: { max: opts.publicRatePerMinute, timeWindow: 60_000 } };
+    }
+    const scheme = SECURITY[access.kind];
+    if (scheme) {
+      // What the OpenAPI document shows: the credential and, for keys, the roles.
       const schema = (route.schema ?? {}) as Record<string, unknown>;
-      const roles = `Roles: ${access.roles.join(', ')}.${access.writes ? ' Changes state.' : ''}`;
-      route.schema = { ...schema, security: [{ apiKey: [] }], description: schema.description ? `${String(schema.description)} ${roles}` : roles };
+      const note =
+        access.kind === 'api-key'
+          ? `Roles: ${access.roles.join(', ')}.${access.writes ? ' Changes state.' : ''}`
+          : access.kind === 'webhook'
+            ? `A '${access.secret}' webhook secret (Bearer, or Basic with the secret as password).`
+            : 'A signed link (the `link` parameter of a URL from POST /v1/links).';
+      route.schema = { ...schema, security: [{ [scheme]: [] }], description: schema.description ? `${String(schema.description)} ${note}` : note };
     }
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
       if (method !== 'HEAD') {
@@ -78,10 +113,27 @@ export function registerAccess(app: FastifyInstance, keys: KeyRepo, opts: { publ
   });
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const access = req.routeOptions.config.access;
-    if (!access || access.kind === 'public') {
-      return; // public routes, and the not-found handler
+    switch (access?.kind) {
+      case 'api-key':
+        req.principal = await checks.keys.authenticate(req.headers.authorization);
+        requireRole(req.principal, [...access.roles], access.what);
+        return;
+      case 'webhook':
+        await checks.webhookSecrets.verify(access.secret, req.headers.authorization);
+        return;
+      case 'signed-link': {
+        const grant = await checks.links.verify(req.url);
+        req.link = grant;
+        req.principal = { keyId: `link:${grant.id}`, role: 'tenant-viewer', tenantId: grant.tenantId };
+        return;
+      }
+      default:
+        return; // public, probe, and the not-found handler
     }
-    req.principal = await keys.authenticate(req.headers.authorization);
-    requireRole(req.principal, [...access.roles], access.what);
   });
+}
+
+/** What @fastify/rate-limit throws past a public route's limit: a domain error with Retry-After. */
+export function publicLimitError(retryAfterMs: number, max: number): Error {
+  return tooMany('rate_limited', `more than ${max} requests a minute from this address (PUBLIC_RATE_LIMIT): retry after the given seconds`, Math.max(1, Math.ceil(retryAfterMs / 1000)));
 }

@@ -59,6 +59,38 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_origin ON dead_letters (origin) WHERE origin IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'webhook secrets, signing keys and signed links',
+    sql: `
+      CREATE TABLE IF NOT EXISTS webhook_secrets (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        secret_hash text NOT NULL UNIQUE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz,
+        revoked_at timestamptz
+      );
+      CREATE INDEX IF NOT EXISTS webhook_secrets_live ON webhook_secrets (name) WHERE revoked_at IS NULL;
+      CREATE TABLE IF NOT EXISTS signing_keys (
+        kid text PRIMARY KEY,
+        secret text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        retired_at timestamptz
+      );
+      CREATE TABLE IF NOT EXISTS signed_links (
+        id text PRIMARY KEY,
+        tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        path text NOT NULL,
+        kid text NOT NULL REFERENCES signing_keys(kid),
+        expires_at timestamptz NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+      CREATE INDEX IF NOT EXISTS signed_links_tenant ON signed_links (tenant_id, created_at DESC);
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {

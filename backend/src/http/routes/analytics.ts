@@ -1,9 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, ErrorResponses } from '../../contracts/common.js';
 import { AnalyticsService } from '../../analytics/service.js';
-import { frameToCsv, num } from '../../analytics/frames.js';
-import { parseInstant } from '../../analytics/time.js';
+import { frameToCsv } from '../../analytics/frames.js';
+import { messageCounts, messageCountsCsv } from '../../analytics/messages.js';
 import {
   AnnotationsQuery,
   AnnotationsResponse,
@@ -13,11 +13,10 @@ import {
   VariableName,
   VariableQuery,
   VariableResponse,
-  type Granularity,
 } from '../../contracts/analytics.js';
 import { annotations, variableValues } from '../../analytics/variables.js';
 import type { Services } from '../../services.js';
-import { reads } from '../authenticate.js';
+import { reads, signedLink } from '../authenticate.js';
 
 /** The seed's GET /analytics/messages and POST /v1/analytics/query (issue "CAAS analytics"). */
 export function analyticsRoutes(svc: Services): FastifyPluginAsync {
@@ -71,49 +70,29 @@ export function analyticsRoutes(svc: Services): FastifyPluginAsync {
       return { annotations: await analytics.guarded(tenant, () => annotations(svc.store, tenant, req.body, analytics.bounds())) };
     });
 
-    app.get<{ Querystring: MessagesQuery }>('/analytics/messages', {
-        schema: {
-          tags: ['analytics'],
-          summary: "The seed's message counts by day (or hour, week, month)",
-          querystring: MessagesQuery,
-          response: { 200: { content: { 'application/json': { schema: MessagesResponse }, 'text/csv': { schema: Type.String() } } }, ...ErrorResponses },
-        },
-        config: reads('analytics queries'),
-      }, async (req, reply) => {
-      const { group_by: groupBy, granularity = 'day', format = 'json' } = req.query;
-      const tenant = analytics.tenantFor(req.principal, req.query.tenant_id);
-      // group_by=type is the message's type (properties.message_type), as in the seed's example.
-      const field = groupBy === 'type' ? 'properties.message_type' : groupBy;
-      const res = await analytics.query(
-        {
-          kind: 'timeseries',
-          from: parseInstant(req.query.from, 'from'),
-          to: parseInstant(req.query.to, 'to', true),
-          metric: { type: 'events' },
-          event_types: ['message_sent'],
-          granularity: granularity as Granularity,
-          ...(field ? { group_by: [field] } : {}),
-        },
-        tenant
-      );
-      const frame = res.frames[0];
-      const time = frame?.fields[0]?.values ?? [];
-      const data: Array<Record<string, string | number>> = [];
-      const dateOf = (t: number) => (granularity === 'minute' || granularity === 'hour' ? new Date(t).toISOString() : new Date(t).toISOString().slice(0, 10));
-      time.forEach((t, i) => {
-        for (const f of frame?.fields.slice(1) ?? []) {
-          const count = num(f.values[i]) ?? 0;
-          if (count > 0) {
-            data.push({ date: dateOf(t as number), ...(groupBy ? { [groupBy]: Object.values(f.labels ?? {})[0] ?? '' } : {}), count });
-          }
-        }
-      });
-      if (format === 'csv') {
-        const cols = ['date', ...(groupBy ? [groupBy] : []), 'count'];
-        const esc = (v: unknown) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-        return reply.type('text/csv; charset=utf-8').send([cols.join(','), ...data.map((r) => cols.map((c) => esc(r[c] ?? '')).join(','))].join('\n') + '\n');
-      }
-      return { data };
+    const messagesSchema = (summary: string) => ({
+      tags: ['analytics'],
+      summary,
+      querystring: MessagesQuery,
+      response: { 200: { content: { 'application/json': { schema: MessagesResponse }, 'text/csv': { schema: Type.String() } } }, ...ErrorResponses },
     });
+    const answerMessages = async (req: FastifyRequest<{ Querystring: MessagesQuery }>, reply: FastifyReply) => {
+      const rows = await messageCounts(analytics, analytics.tenantFor(req.principal, req.query.tenant_id), req.query);
+      if (req.query.format === 'csv') {
+        return reply.type('text/csv; charset=utf-8').send(messageCountsCsv(rows, req.query.group_by));
+      }
+      return { data: rows };
+    };
+    app.get<{ Querystring: MessagesQuery }>(
+      '/analytics/messages',
+      { schema: messagesSchema("The seed's message counts by day (or hour, week, month)"), config: reads('analytics queries') },
+      answerMessages
+    );
+    // The same answer through a share link (POST /v1/links): one tenant, the signed address only.
+    app.get<{ Querystring: MessagesQuery }>(
+      '/v1/shared/analytics/messages',
+      { schema: messagesSchema('Message counts through a share link (POST /v1/links)'), config: signedLink('shared message counts') },
+      answerMessages
+    );
   };
 }

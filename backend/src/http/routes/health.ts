@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { EngineCheck, HealthResponse, ReadyResponse } from '../../contracts/health.js';
 import type { Services } from '../../services.js';
-import { publicRoute } from '../authenticate.js';
+import { probeRoute } from '../authenticate.js';
 
 const VERSION = '0.1.0';
 
@@ -29,16 +29,16 @@ export function healthRoutes(svc: Services): FastifyPluginAsync {
     return { clickhouse, postgres };
   };
   return async (app) => {
-    app.get('/health/live', { config: publicRoute, schema: { tags: ['health'], summary: 'The process answers', response: { 200: Type.Object({ status: Type.Literal('live') }) } } }, async () => ({ status: 'live' }));
+    app.get('/health/live', { config: probeRoute, schema: { tags: ['health'], summary: 'The process answers', response: { 200: Type.Object({ status: Type.Literal('live') }) } } }, async () => ({ status: 'live' }));
 
-    app.get('/health/ready', { config: publicRoute, schema: { tags: ['health'], summary: 'Every configured engine answers (else 503 naming it)', response: { 200: ReadyResponse, 503: ReadyResponse } } }, async (_req, reply) => {
+    app.get('/health/ready', { config: probeRoute, schema: { tags: ['health'], summary: 'Every configured engine answers (else 503 naming it)', response: { 200: ReadyResponse, 503: ReadyResponse } } }, async (_req, reply) => {
       const c = await checks();
       const ready = Object.values(c).every((x) => x.ok);
       const body: ReadyResponse = { status: ready ? 'ready' : 'not_ready', checks: c };
       return reply.status(ready ? 200 : 503).send(body);
     });
 
-    app.get('/health', { config: publicRoute, schema: { tags: ['health'], summary: 'Status, engines and the ingestion backlog', response: { 200: HealthResponse } } }, async () => {
+    app.get('/health', { config: probeRoute, schema: { tags: ['health'], summary: 'Status, engines and the ingestion backlog', response: { 200: HealthResponse } } }, async () => {
       const c = await checks();
       const body: HealthResponse = {
         status: Object.values(c).every((x) => x.ok) ? 'ok' : 'degraded',
@@ -50,7 +50,7 @@ export function healthRoutes(svc: Services): FastifyPluginAsync {
       return body;
     });
 
-    app.get('/metrics', { config: publicRoute, schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) => {
+    app.get('/metrics', { config: probeRoute, schema: { tags: ['health'], summary: 'Prometheus metrics (text exposition format)' } }, async (_req, reply) => {
       void reply.header('content-type', svc.metrics.registry.contentType);
       return svc.metrics.registry.metrics();
     });
