@@ -13,7 +13,7 @@ import { TenantRateLimiter } from './ingest/rate-limit.js';
 import { Wal } from './ingest/wal.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { AnalyticsStore } from './store/analytics-store.js';
-import { migrateClickHouse } from './store/clickhouse-migrations.js';
+import { CLICKHOUSE_WRITE_LOCK, migrateClickHouseExclusive } from './store/clickhouse-migrations.js';
 import { openMetadataDb, type MetadataDb } from './store/metadata-db.js';
 import { migratePostgres } from './store/pg-migrations.js';
 
@@ -41,8 +41,8 @@ export interface Services {
 export async function openMetadata(cfg: Config): Promise<{ db: MetadataDb; tenants: TenantRepo; keys: KeyRepo }> {
   const db = await openMetadataDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
   await migratePostgres(db);
-  const tenants = new TenantRepo(db);
-  return { db, tenants, keys: new KeyRepo(db, tenants) };
+  const tenants = new TenantRepo(db, cfg.authCacheSeconds * 1000);
+  return { db, tenants, keys: new KeyRepo(db, tenants, cfg.authCacheSeconds * 1000) };
 }
 
 export async function createServices(cfg: Config, log: Logger): Promise<Services> {
@@ -57,7 +57,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   const store = cfg.clickhouseUrl
     ? AnalyticsStore.server(cfg.clickhouseUrl)
     : AnalyticsStore.embedded(cfg.dataDir, cfg.chdbQuerySessions);
-  const applied = await migrateClickHouse(store, cfg.eventsTtlDays);
+  const applied = await migrateClickHouseExclusive(store, db, cfg.eventsTtlDays);
   log.info({ clickhouse: store.mode, postgres: db.mode, migrations: applied }, 'stores ready');
 
   const deadLetters = new DeadLetterRepo(db);
@@ -69,7 +69,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     onSeal: (seg) => flusher?.enqueue(seg),
     onFsync: (s) => metrics.walFsyncDuration.observe(s),
   });
-  flusher = new Flusher(store, wal, log.child({ component: 'flusher' }), metrics, deadLetters);
+  flusher = new Flusher(store, wal, log.child({ component: 'flusher' }), metrics, deadLetters, (fn) => db.withLock(CLICKHOUSE_WRITE_LOCK, 'shared', fn));
   const recovered = await wal.open();
   if (recovered.length) {
     log.info({ segments: recovered.length, events: recovered.reduce((n, s) => n + s.events, 0) }, 'replaying WAL segments left by the previous run');

@@ -1,44 +1,19 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { KeyRepo, hashKey, type Principal } from '../src/auth/keys.js';
 import { TenantRepo } from '../src/auth/tenants.js';
 import { DeadLetterRepo } from '../src/ingest/dead-letters.js';
 import { openMetadataDb, type MetadataDb } from '../src/store/metadata-db.js';
 import { PG_MIGRATIONS, migratePostgres } from '../src/store/pg-migrations.js';
 import { tempDir } from './helpers.js';
+import { serverDatabase } from './pg-server.js';
 
 /**
  * The metadata store, the same suite on both engines: PGlite in-process, and the PostgreSQL server
  * at 127.0.0.1:5432 (trust auth; PG_TEST_URL overrides). The server suite runs in a fresh database
  * it creates and drops; it is skipped, saying why, when no server answers.
  */
-const SERVER = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const admin: Principal = { keyId: 'test', role: 'admin', tenantId: null };
-
-async function serverDatabase(): Promise<{ url: string; drop: () => Promise<void> } | string> {
-  const c = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-  } catch (e) {
-    return `no PostgreSQL server at ${SERVER} (${(e as Error).message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`;
-  }
-  const name = `caas_test_${randomBytes(4).toString('hex')}`;
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: SERVER });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
-}
 
 function suite(name: string, open: () => Promise<{ db: MetadataDb; cleanup: () => Promise<void> } | string>) {
   describe(name, () => {

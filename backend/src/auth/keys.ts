@@ -20,7 +20,6 @@ export interface ApiKeyInfo {
   revoked_at: string | null;
 }
 
-const CACHE_MS = 30_000;
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
@@ -30,7 +29,9 @@ export class KeyRepo {
 
   constructor(
     private readonly db: MetadataDb,
-    private readonly tenants: TenantRepo
+    private readonly tenants: TenantRepo,
+    /** how long a verified key is trusted without asking the store: AUTH_CACHE_SECONDS */
+    private readonly cacheMs = 10_000
   ) {}
 
   /** CAAS_ADMIN_KEY (role admin) and CAAS_VIEWER_KEY (role viewer) bootstrap, or rotate, one key each. */
@@ -94,14 +95,14 @@ export class KeyRepo {
       throw forbidden('only admins and tenant-admins may revoke keys');
     }
     await this.db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
-    // Revocation is immediate on this instance; other instances see it within CACHE_MS.
+    // Revocation is immediate on this instance; other instances see it within cacheMs (AUTH_CACHE_SECONDS).
     this.cache.clear();
   }
 
   async verify(key: string): Promise<Principal | null> {
     const h = hashKey(key);
     const hit = this.cache.get(h);
-    if (hit && Date.now() - hit.at < CACHE_MS) {
+    if (hit && Date.now() - hit.at < this.cacheMs) {
       return hit.p;
     }
     const rows = await this.db.query<{ id: string; role: Role; tenant_id: string | null; key_hash: string }>(

@@ -12,7 +12,11 @@ export class TenantRepo {
   private known = new Set<string>();
   private loadedAt = 0;
 
-  constructor(private readonly db: MetadataDb) {}
+  constructor(
+    private readonly db: MetadataDb,
+    /** how long the set of tenant ids is trusted: a tenant made on another instance is known within it (AUTH_CACHE_SECONDS) */
+    private readonly cacheMs = 10_000
+  ) {}
 
   async create(id: string, name: string): Promise<Tenant> {
     const rows = await this.db.query<Tenant>(
@@ -35,9 +39,9 @@ export class TenantRepo {
     return (await this.db.query<Tenant>(`SELECT id, name, ${isoSql('created_at')} FROM tenants WHERE id = $1`, [id]))[0];
   }
 
-  /** Set of tenant ids, refreshed at most every 10 s (a new tenant on this instance is seen at once). */
+  /** Set of tenant ids, refreshed at most every cacheMs (a new tenant on this instance is seen at once). */
   async ids(): Promise<Set<string>> {
-    if (Date.now() - this.loadedAt > 10_000) {
+    if (Date.now() - this.loadedAt > this.cacheMs) {
       const rows = await this.db.query<{ id: string }>('SELECT id FROM tenants');
       this.known = new Set(rows.map((r) => r.id));
       this.loadedAt = Date.now();

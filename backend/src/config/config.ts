@@ -43,6 +43,8 @@ export interface Config {
     maxExecutionSeconds: number;
     maxConcurrentPerTenant: number;
   };
+  /** how long an instance trusts what it read of keys and tenants: revocations elsewhere take effect within it */
+  authCacheSeconds: number;
   /** requests a minute one client address may make to a public route (no login) */
   publicRateLimit: number;
   /**
@@ -133,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxExecutionSeconds: int(env, 'ANALYTICS_MAX_EXECUTION_SECONDS', 30, 1),
       maxConcurrentPerTenant: int(env, 'ANALYTICS_MAX_CONCURRENT', 4, 1),
     },
+    authCacheSeconds: int(env, 'AUTH_CACHE_SECONDS', 10),
     publicRateLimit: int(env, 'PUBLIC_RATE_LIMIT', 120, 1),
     trustProxy: trustProxy(str(env, 'TRUST_PROXY')),
     meiliUrl: url(env, 'MEILI_URL'),

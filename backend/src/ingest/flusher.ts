@@ -32,6 +32,8 @@ export class Flusher {
     private readonly log: Logger,
     private readonly metrics: Metrics,
     private readonly deadLetters: DeadLetterRepo,
+    /** held around each insert: a schema migration of another instance waits for it, and it for one */
+    private readonly guard: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
     private readonly table = 'events'
   ) {}
 
@@ -69,7 +71,7 @@ export class Flusher {
         const text = await segmentText(seg);
         const lines = text.split('\n').filter((l) => l.length > 0);
         const token = `wal-${seg.token}`;
-        const rejected = await insertIsolating((part, tok) => this.store.insertNdjson(this.table, part, tok), lines, token);
+        const rejected = await this.guard(() => insertIsolating((part, tok) => this.store.insertNdjson(this.table, part, tok), lines, token));
         if (rejected.length > 0) {
           await this.deadLetter(rejected, token, seg);
         }

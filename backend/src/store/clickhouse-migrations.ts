@@ -1,4 +1,5 @@
 import type { AnalyticsStore } from './analytics-store.js';
+import type { MetadataDb } from './metadata-db.js';
 import { ROLLUPS, rollupStatements } from './rollups.js';
 
 /**
@@ -158,4 +159,21 @@ export async function migrateClickHouse(store: AnalyticsStore, ttlDays: number, 
   // materialize_ttl_after_modify=0 keeps the restart cheap; old parts are cleaned at their next merge.
   await store.command(eventsTtlSql(ttlDays), {}, { materialize_ttl_after_modify: 0 });
   return applied;
+}
+
+/**
+ * The advisory lock that orders ClickHouse schema changes against inserts across instances: the
+ * migration holds it exclusively, every instance's flusher holds it shared for each insert.
+ */
+export const CLICKHOUSE_WRITE_LOCK = 7_201_772;
+
+/**
+ * Migrations run by several instances at once, safely (issue "Platform", part 4): the first takes
+ * the lock and migrates, the others wait and then find nothing to do. While it holds the lock no
+ * instance inserts into ClickHouse, so the moment it took the lock is the backfills' cutoff: a
+ * row is either already in the table (the backfill counts it) or inserted after the view exists
+ * (the view counts it), never both.
+ */
+export function migrateClickHouseExclusive(store: AnalyticsStore, db: MetadataDb, ttlDays: number, migrations?: ChMigration[]): Promise<number[]> {
+  return db.withLock(CLICKHOUSE_WRITE_LOCK, 'exclusive', () => migrateClickHouse(store, ttlDays, migrations));
 }

@@ -18,6 +18,12 @@ export interface MetadataDb extends Queryable {
   /** runs several statements separated by ';' (migrations) */
   exec(sql: string): Promise<void>;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` holding a PostgreSQL advisory lock that every backend instance on this database
+   * sees: `exclusive` waits for every holder, `shared` only for an exclusive one. PGlite belongs
+   * to one process, so there is no other instance to wait for and `fn` runs at once.
+   */
+  withLock<T>(key: number, mode: 'shared' | 'exclusive', fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -34,6 +40,9 @@ class PgliteDb implements MetadataDb {
     return this.db.transaction(async (tx) =>
       fn({ query: async <R extends object>(sql: string, params: unknown[] = []) => (await tx.query<R>(sql, params)).rows })
     );
+  }
+  async withLock<T>(_key: number, _mode: 'shared' | 'exclusive', fn: () => Promise<T>): Promise<T> {
+    return fn();
   }
   async close(): Promise<void> {
     await this.db.close();
@@ -62,6 +71,22 @@ class PgServerDb implements MetadataDb {
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
+    } finally {
+      client.release();
+    }
+  }
+  async withLock<T>(key: number, mode: 'shared' | 'exclusive', fn: () => Promise<T>): Promise<T> {
+    // A session lock on a client of its own: held while fn runs, released even if fn throws, and
+    // by the server if this process dies.
+    const client = await this.pool.connect();
+    const suffix = mode === 'shared' ? '_shared' : '';
+    try {
+      await client.query(`SELECT pg_advisory_lock${suffix}($1)`, [key]);
+      try {
+        return await fn();
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock${suffix}($1)`, [key]);
+      }
     } finally {
       client.release();
     }
