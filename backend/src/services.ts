@@ -9,7 +9,7 @@ import type { Config } from './config/config.js';
 import { DeadLetterRepo } from './ingest/dead-letters.js';
 import { Flusher } from './ingest/flusher.js';
 import { IngestService } from './ingest/intake.js';
-import { TenantRateLimiter } from './ingest/rate-limit.js';
+import { SharedTenantRateLimiter, TenantRateLimiter } from './ingest/rate-limit.js';
 import { Wal } from './ingest/wal.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { AnalyticsStore } from './store/analytics-store.js';
@@ -74,7 +74,10 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   if (recovered.length) {
     log.info({ segments: recovered.length, events: recovered.reduce((n, s) => n + s.events, 0) }, 'replaying WAL segments left by the previous run');
   }
-  const ingest = new IngestService(cfg, wal, tenants, deadLetters, new TenantRateLimiter(cfg.tenantRateLimit), metrics, log.child({ component: 'ingest' }));
+  // A tenant's event rate is shared by every instance on the PostgreSQL server; PGlite belongs to one
+  // process, whose own buckets are then exact.
+  const limiter = db.mode === 'server' ? new SharedTenantRateLimiter(db, cfg.tenantRateLimit) : new TenantRateLimiter(cfg.tenantRateLimit);
+  const ingest = new IngestService(cfg, wal, tenants, deadLetters, limiter, metrics, log.child({ component: 'ingest' }));
   metrics.setWalSource(() => wal.stats);
 
   return {

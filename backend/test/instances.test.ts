@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SharedTenantRateLimiter, TenantRateLimiter } from '../src/ingest/rate-limit.js';
 import { AnalyticsStore } from '../src/store/analytics-store.js';
 import { CLICKHOUSE_MIGRATIONS, CLICKHOUSE_WRITE_LOCK, migrateClickHouse, migrateClickHouseExclusive } from '../src/store/clickhouse-migrations.js';
 import { openMetadataDb, type MetadataDb } from '../src/store/metadata-db.js';
@@ -75,6 +76,33 @@ describe('several instances on the PostgreSQL server', () => {
       assert.equal(await one('SELECT sum(events) AS n FROM user_type_months'), total, 'user_type_months counts every event once');
     } finally {
       await Promise.all([storeA.close(), storeB.close(), dbA.close(), dbB.close()]);
+    }
+  });
+
+  it('a tenant\'s event rate is shared: two instances together get the rate once, not twice', async (t) => {
+    if (typeof server === 'string') {
+      return t.skip(server);
+    }
+    const dir = tempDir();
+    const dbA = await openMetadataDb({ databaseUrl: server.url, dataDir: dir });
+    const dbB = await openMetadataDb({ databaseUrl: server.url, dataDir: dir });
+    try {
+      await migratePostgres(dbA);
+      const [a, b] = [new SharedTenantRateLimiter(dbA, 100), new SharedTenantRateLimiter(dbB, 100)];
+      const once = (n: number) => new Map([['acme', n]]);
+      assert.equal(await a.take(once(150)), 0, 'A takes 150 of the 200-event burst');
+      assert.ok((await b.take(once(100))) > 0, 'B cannot take 100 more: the bucket is shared');
+      assert.equal(await b.take(once(40)), 0, 'B takes what is left');
+      assert.equal(await b.take(new Map([['globex', 200]])), 0, 'another tenant has its own bucket');
+      // Many requests from both at once never let more than the burst (plus refill) through.
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).take(once(20))));
+      const passed = results.filter((w) => w === 0).length * 20;
+      assert.ok(passed <= 10 + 100 * 2, `at most the refill passed (${passed} events)`);
+      // The per-process buckets would have let B through: that is what sharing changes.
+      const local = new TenantRateLimiter(100);
+      assert.equal(await local.take(once(100)), 0);
+    } finally {
+      await Promise.all([dbA.close(), dbB.close()]);
     }
   });
 

@@ -9,7 +9,7 @@ import { CaasError, badRequest, forbidden, tooMany } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { DeadLetterRepo, NewDeadLetter } from './dead-letters.js';
 import { chTime, toRowLine, type RequestContext } from './enrich.js';
-import type { TenantRateLimiter } from './rate-limit.js';
+import type { EventRateLimiter } from './rate-limit.js';
 import { safeJson } from './safe-json.js';
 import { checkEvent, checkShape, checkTimestamp } from './validate.js';
 import type { Wal } from './wal.js';
@@ -58,7 +58,7 @@ export class IngestService {
     private readonly wal: Wal,
     private readonly tenants: TenantRepo,
     private readonly deadLetters: DeadLetterRepo,
-    private readonly limiter: TenantRateLimiter,
+    private readonly limiter: EventRateLimiter,
     private readonly metrics: Metrics,
     private readonly log: Logger
   ) {
@@ -70,7 +70,7 @@ export class IngestService {
     if (items.length === 0) {
       throw badRequest('empty_body', 'the body holds no events: send a JSON array of events or NDJSON, one event a line');
     }
-    this.admit(items, req.principal);
+    await this.admit(items, req.principal);
     return this.process(items, req.principal, req.ctx, req.requestId);
   }
 
@@ -139,7 +139,7 @@ export class IngestService {
   }
 
   /** Backpressure and per-tenant rate limits: the request passes or waits whole (429 + Retry-After). */
-  private admit(items: Item[], p: Principal): void {
+  private async admit(items: Item[], p: Principal): Promise<void> {
     if (this.wal.stats.bytes > this.cfg.walMaxBacklogBytes) {
       this.metrics.ingestRequestsThrottled.inc({ reason: 'backpressure' });
       throw tooMany('backpressure', 'ingestion is behind (the WAL backlog is over WAL_MAX_BACKLOG_BYTES); retry after the given seconds', 5);
@@ -153,7 +153,7 @@ export class IngestService {
       const t = p.tenantId ?? (typeof claimed === 'string' ? claimed : '_unknown');
       counts.set(t, (counts.get(t) ?? 0) + 1);
     }
-    const wait = this.limiter.take(counts);
+    const wait = await this.limiter.take(counts);
     if (wait > 0) {
       this.metrics.ingestRequestsThrottled.inc({ reason: 'rate_limited' });
       throw tooMany('rate_limited', `the tenant's event rate limit (TENANT_RATE_LIMIT=${this.cfg.tenantRateLimit} events/s) is exceeded; retry after ${wait}s`, wait);

@@ -91,6 +91,17 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX IF NOT EXISTS signed_links_tenant ON signed_links (tenant_id, created_at DESC);
     `,
   },
+  {
+    version: 5,
+    name: 'per-tenant event rate buckets shared by every instance',
+    sql: `
+      CREATE TABLE IF NOT EXISTS tenant_rate_buckets (
+        tenant_id text PRIMARY KEY,
+        tokens double precision NOT NULL,
+        at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {
