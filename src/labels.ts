@@ -138,9 +138,9 @@ export const labels = {
       hint: 'Check that the backend is running and not overloaded, then refresh.',
     },
     unauthorized: {
-      title: 'The backend rejected the API key.',
-      hint: "Set a valid API key on the app's Configuration page.",
-      hintOnConfig: 'Reset the API key above, paste a valid key and save.',
+      title: 'The backend rejected the key Grafana sent.',
+      hint: "Set a valid read key (backend role viewer) on the app's Configuration page.",
+      hintOnConfig: 'Reset the read key above, paste a valid key of role viewer and save.',
     },
     forbiddenRoute: {
       title: 'Grafana refused to forward the request to the backend.',
@@ -167,11 +167,26 @@ export const labels = {
         'Where the Grafana server reaches the CAAS Observatory backend. Grafana proxies every call, so use the address as the Grafana server sees it.',
       invalid: 'Enter an absolute http:// or https:// URL, e.g. http://localhost:8080.',
     },
-    apiKey: {
-      label: 'API key',
+    keys: {
+      title: 'API keys',
+      intro:
+        "Grafana adds one of these keys to each request it forwards to the backend, the least one that serves it: Viewers' pages get the read key, and only Grafana Admins' actions get the admin key. Both are stored encrypted and never shown again; use Reset to replace one.",
+    },
+    viewerKey: {
+      label: 'Read key (backend role viewer)',
       description:
-        'Grafana sends it to the backend as a Bearer token. It is stored encrypted and never shown again; use Reset to replace it.',
-      placeholder: 'Paste an API key issued by the backend',
+        "Sent with every request a Grafana Viewer makes through the app. It reads every tenant and writes nothing. Create one with `npx caas keys create --role viewer` (or set CAAS_VIEWER_KEY on the backend). Never paste an admin key here: every Viewer's request would carry it.",
+      placeholder: 'A key of role viewer',
+    },
+    adminKey: {
+      label: 'Admin key (backend role admin)',
+      description:
+        "Sent only for Grafana Admins' actions: API keys, new tenants, dead-letter replay. Use the backend's admin key (CAAS_ADMIN_KEY, or data/admin.key after npm start). Leave it empty to keep those actions out of Grafana.",
+      placeholder: 'The backend admin key (optional)',
+    },
+    legacyKey: {
+      title: 'This app still stores the single API key of an earlier version.',
+      body: "Grafana no longer sends it: Viewers' pages now use a read key and only Admins' actions use the admin key, so the pages cannot read the backend until the read key is set. Paste a read key above (npx caas keys create --role viewer); if the old key was the admin key, paste it again as the admin key (Grafana never shows stored keys). Saving removes the old key.",
     },
     save: 'Save settings',
     saving: 'Saving…',
@@ -183,5 +198,23 @@ export const labels = {
     testNotReady: 'The backend answers, but some engines do not:',
     engineLine: (name: string, mode: string, latency: string) => `${name}: ${mode}, ${latency}`,
     engineFailed: (name: string, error: string) => `${name}: ${error}`,
+    keyChecks: {
+      ok: 'The keys:',
+      problems: 'The keys need attention:',
+      readOk: "Read key: accepted; Viewers' pages can read the backend.",
+      readNotSet: "Read key: not set. Viewers' pages cannot read the backend until you set it above.",
+      readRejected:
+        'Read key: rejected by the backend (unknown or revoked). Reset it above, paste a key of role viewer and save.',
+      readForbidden:
+        'Read key: accepted, but it may not read analytics (an ingest key?). Use a key of role viewer: npx caas keys create --role viewer.',
+      adminOk: 'Admin key: accepted.',
+      adminNotSet: 'Admin key: not set (optional). Keys, tenants and dead letters cannot be managed from Grafana.',
+      adminRejected:
+        "Admin key: rejected by the backend (unknown or revoked). Reset it above, paste the backend's admin key and save.",
+      adminForbidden: "Admin key: accepted, but it may not manage API keys. Use the backend's admin key (role admin).",
+      failed: (which: string, title: string, hint: string) => `${which}: ${title} ${hint}`,
+      readName: 'Read key',
+      adminName: 'Admin key',
+    },
   },
 } as const;

@@ -1,12 +1,12 @@
 import type { PluginMeta } from '@grafana/data';
 import type { AppJsonData, AppSecureJsonData } from '../types';
-import { fetchGrafana } from './client';
+import { fetchGrafana, request, type RequestOptions } from './client';
 
 export interface AppSettingsUpdate {
   enabled: boolean;
   pinned: boolean;
   jsonData: AppJsonData;
-  /** Omit to keep the stored secrets; `{ apiKey: '' }` clears the key. */
+  /** Omit to keep the stored secrets; a key set to '' is cleared (e.g. `{ apiKey: '' }` removes the old single key). */
   secureJsonData?: AppSecureJsonData;
 }
 
@@ -14,4 +14,23 @@ export interface AppSettingsUpdate {
 export async function updateAppSettings(pluginId: string, update: AppSettingsUpdate): Promise<void> {
   const data: Partial<PluginMeta<AppJsonData>> & { secureJsonData?: AppSecureJsonData } = update;
   await fetchGrafana(`/api/plugins/${encodeURIComponent(pluginId)}/settings`, { method: 'POST', data });
+}
+
+type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>;
+
+/**
+ * Checks the saved read key: a read every Viewer's page makes (the tenants variable), through the route open to
+ * Viewers (plugin.json `GET api/v1/analytics/*`), which sends secureJsonData.viewerKey. Rejects with the client's
+ * errors.
+ */
+export async function checkReadKey(options: CallOptions = {}): Promise<void> {
+  await request('/v1/analytics/variables/tenants', options);
+}
+
+/**
+ * Checks the saved admin key: listing API keys (never their secrets) through the Admin-only route
+ * (plugin.json `GET api/v1/keys`, `reqRole: Admin`), which sends secureJsonData.adminKey.
+ */
+export async function checkAdminKey(options: CallOptions = {}): Promise<void> {
+  await request('/v1/keys', options);
 }

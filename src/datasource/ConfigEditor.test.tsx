@@ -77,9 +77,26 @@ describe('ConfigEditor', () => {
     expect(screen.getByText(labels.config.tenant.invalid)).toBeInTheDocument();
   });
 
+  test('the key is asked for as a read key (viewer or tenant-viewer), never an admin key', () => {
+    renderEditor(settings());
+    expect(screen.getByText(labels.config.apiKey.label, { exact: false })).toBeInTheDocument();
+    const description = screen.getByText(labels.config.apiKey.description);
+    expect(description).toHaveTextContent('role viewer');
+    expect(description).toHaveTextContent('tenant-viewer');
+    expect(description).toHaveTextContent('npx caas keys create --role viewer');
+    expect(description).toHaveTextContent('never use an admin key');
+  });
+
+  test('a URL with a trailing slash says to remove it (the routes append their paths)', () => {
+    renderEditor(settings({ jsonData: { url: 'http://backend:8080/' } }));
+    expect(screen.getByText(labels.config.url.trailingSlash)).toBeInTheDocument();
+    expect(screen.queryByText(labels.config.url.invalid)).not.toBeInTheDocument();
+  });
+
   test('valid settings show no error', () => {
     renderEditor(settings());
     expect(screen.queryByText(labels.config.url.invalid)).not.toBeInTheDocument();
+    expect(screen.queryByText(labels.config.url.trailingSlash)).not.toBeInTheDocument();
     expect(screen.queryByText(labels.config.tenant.invalid)).not.toBeInTheDocument();
   });
 });

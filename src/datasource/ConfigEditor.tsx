@@ -20,15 +20,19 @@ export function isValidUrl(value: string): boolean {
 }
 
 /**
- * Backend URL and default tenant in jsonData; the API key in secureJsonData only (DESIGN.md, Data flows 3). Grafana
- * never sends a saved key back: `secureJsonFields.apiKey` only says one is set, so the field shows "configured" with
- * a Reset button (CONVENTIONS.md: SecretInput with isConfigured and onReset).
+ * Backend URL and default tenant in jsonData; the API key in secureJsonData only (DESIGN.md, Data flows 3). The key is
+ * a read key (role viewer or tenant-viewer): plugin.json's routes are open to Grafana Viewers (`reqRole: Viewer`) and
+ * reach only the backend's health and analytics reads. Grafana never sends a saved key back:
+ * `secureJsonFields.apiKey` only says one is set, so the field shows "configured" with a Reset button
+ * (CONVENTIONS.md: SecretInput with isConfigured and onReset).
  */
 export function ConfigEditor({ options, onOptionsChange }: CaasConfigEditorProps) {
   const jsonData = options.jsonData ?? {};
   const url = jsonData.url ?? '';
   const tenant = jsonData.defaultTenant ?? '';
   const urlInvalid = url !== '' && !isValidUrl(url);
+  // The routes append /health and /v1/analytics to jsonData.url; the backend does not route `//health`.
+  const urlTrailingSlash = !urlInvalid && url.endsWith('/');
   const tenantInvalid = tenant !== '' && !TENANT_PATTERN.test(tenant);
 
   const setJsonData = (patch: Partial<CaasDataSourceOptions>) =>
@@ -40,8 +44,8 @@ export function ConfigEditor({ options, onOptionsChange }: CaasConfigEditorProps
         label={c.url.label}
         description={c.url.description}
         required
-        invalid={urlInvalid}
-        error={urlInvalid ? c.url.invalid : undefined}
+        invalid={urlInvalid || urlTrailingSlash}
+        error={urlInvalid ? c.url.invalid : urlTrailingSlash ? c.url.trailingSlash : undefined}
       >
         <Input
           id="caas-ds-url"

@@ -13,17 +13,18 @@ export const labels = {
         'Base URL of the CAAS backend as Grafana (not your browser) reaches it, e.g. http://caas-backend:8080',
       placeholder: 'http://localhost:8080',
       invalid: 'Enter an http:// or https:// URL, e.g. http://localhost:8080',
+      trailingSlash: 'Remove the trailing "/": the data proxy appends /health and /v1/analytics to this URL',
     },
     apiKey: {
-      label: 'API key',
+      label: 'API key (read key)',
       description:
-        'A CAAS API key (npx caas keys create). Stored encrypted by Grafana and added to every request by the data proxy; it never reaches the browser.',
-      placeholder: 'caas_…',
+        'A read key: backend role viewer (reads every tenant), or tenant-viewer (reads its own tenant). Create one with `npx caas keys create --role viewer` or `npx caas keys create --tenant acme --role tenant-viewer`. Every Grafana Viewer who queries this data source makes Grafana send it, so never use an admin key. Stored encrypted and added by the data proxy; it never reaches the browser.',
+      placeholder: 'caas_… (role viewer or tenant-viewer)',
     },
     tenant: {
       label: 'Default tenant',
       description:
-        'Tenant id used when a query names none. Leave empty with a tenant key (it reads its own tenant); admin keys may read any tenant.',
+        'Tenant id used when a query names none. Leave empty with a tenant-viewer key (it reads its own tenant); a viewer key reads any tenant, so name one here or in each query.',
       placeholder: 'acme',
       invalid: 'Lower-case letters, digits, "-" and "_", starting with a letter or digit',
     },
@@ -196,7 +197,7 @@ export const labels = {
     unauthorized: (detail: string) =>
       `The API key is rejected by the backend (${detail}): set a valid key under API key in the data source settings`,
     forbidden: (detail: string) =>
-      `The API key may not do this (${detail}): use a key of this tenant, an admin key, or change the default tenant in the data source settings`,
+      `The API key may not do this (${detail}): use a read key of this tenant (tenant-viewer) or of every tenant (viewer), or change the default tenant in the data source settings`,
     unreachable: (status?: number) =>
       `Grafana cannot reach the CAAS backend${status ? ` (HTTP ${status})` : ''}: check the backend URL in the data source settings and that the backend is running`,
     timeout: (seconds: number) =>

@@ -9,6 +9,13 @@
 //   query() with a dashboard DataQueryRequest through the data-proxy route `<url>/caas/...` draws a time series
 //   (uPlot, legend total > 0) and a funnel table; a query the backend rejects (minute points over the range) and a
 //   malformed tenant id come back as the panel's error text, not a hang.
+// - Least privilege (issue "Hardening"): the page runs as a Grafana Viewer and holds only the READ key (backend role
+//   viewer, bootstrapped with CAAS_VIEWER_KEY), never the admin key. Its getBackendSrv stand-in picks each request's
+//   plugin.json route with tests/workbench/grafana-proxy.mjs, the port of Grafana's matching that
+//   backend/test/grafana-routes.test.ts proves the routes with, and adds the key that route names. So every flow above
+//   passes through the real routes with the read key; the last tests check Grafana's answers to a Viewer on the Admin
+//   and unrouted paths (403, 404, and no key for what the data source does not route) and that the backend saw no
+//   other key than the read key.
 //
 // Run: node --test tests/browser/   (from the repository root; ~40 s: backend with demo data and bundle ~17 s, tests ~10 s)
 import { spawn, execFileSync } from 'node:child_process';
@@ -26,9 +33,15 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'test-output/browser');
 const BUNDLE = path.join(ROOT, 'test-output/workbench');
 const ADMIN_KEY = 'workbench-admin-key-0123456789abcdef';
+// The read key (role viewer) the backend bootstraps from CAAS_VIEWER_KEY: the only key the page gets.
+const VIEWER_KEY = 'workbench-viewer-key-0123456789abcdef';
 const DEMO_DAYS = 14;
-// The data source panel's jsonData.defaultTenant: an admin key must name the tenant it reads.
+// The data source panel's jsonData.defaultTenant: a viewer key (like an admin key) must name the tenant it reads.
 const DS_TENANT = 'acme';
+const APP_PROXY = '/api/plugin-proxy/caas-observatory-app/api';
+const DS_PROXY = '/api/datasources/proxy/uid/workbench-ds/caas';
+/** The Authorization header of every request the static server forwarded to the backend ('' when none). */
+const backendAuth = [];
 
 // The data source's and the app's test ids (src/datasource/testIds.ts, src/components/testIds.ts), as the DOM has them.
 const ids = {
@@ -94,6 +107,7 @@ async function startBackend() {
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         CAAS_ADMIN_KEY: ADMIN_KEY,
+        CAAS_VIEWER_KEY: VIEWER_KEY,
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,6 +178,7 @@ async function startStatic(backendUrl) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (url.pathname.startsWith('/backend/')) {
+      backendAuth.push(`${req.method} ${url.pathname} ${req.headers.authorization ?? ''}`);
       const target = new URL(url.pathname.slice('/backend'.length) + url.search, backendUrl);
       const upstream = http.request(
         target,
@@ -272,8 +287,9 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
       'response',
       (res) => res.status() >= 400 && consoleErrors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`)
     );
+    // As a Grafana Viewer, with the read key only: no adminKey parameter, so the app's adminKey is not even set.
     await page.goto(
-      `${web.url}/index.html?backend=/backend&key=${encodeURIComponent(ADMIN_KEY)}&days=${DEMO_DAYS}&tenant=${DS_TENANT}`
+      `${web.url}/index.html?backend=/backend&viewerKey=${encodeURIComponent(VIEWER_KEY)}&role=Viewer&days=${DEMO_DAYS}&tenant=${DS_TENANT}`
     );
     explorer = page.getByTestId(ids.explorer);
     dsPanel = page.getByTestId(ids.ds.panel);
@@ -304,7 +320,7 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
 
   test('time series: picking the kind and running draws a series of events', async () => {
     await pick(explorer, ids.kind, 'Time series');
-    // An admin key must name the tenant it reads (the demo loads acme, globex and initech).
+    // A viewer key must name the tenant it reads (the demo loads acme, globex and initech).
     await pick(explorer, ids.tenant, 'acme');
     await explorer.getByTestId(ids.run).click();
     const panel = explorer.getByTestId(ids.panel);
@@ -421,6 +437,89 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     assert.match(tenantText, /"Not A Tenant" is not a tenant id/, tenantText);
     assert.match(tenantText, /check the tenant field/, tenantText);
     await dsPanel.screenshot({ path: path.join(OUT, 'ds-error-tenant.png') });
+  });
+
+  test('every request the pages made went through a Viewer route with the read key, and the backend saw no other key', async () => {
+    // Runs before the probes below: everything logged so far is what the pages themselves asked.
+    const log = await page.evaluate(() => window.caasWorkbench.proxyLog);
+    assert.ok(log.length > 10, `the flows made requests (${log.length})`);
+    for (const e of log) {
+      assert.equal(e.outcome, 'proxied', `${e.method} ${e.url} was answered ${e.outcome} by the proxy`);
+      assert.ok(
+        e.keys.every((k) => k === 'viewerKey' || k === 'apiKey'),
+        `${e.method} ${e.url} took route #${e.route} with keys ${e.keys.join(', ')}`
+      );
+    }
+    const keysSeen = new Set(backendAuth.map((line) => line.split(' ').slice(2).join(' ')));
+    assert.deepEqual(
+      [...keysSeen].filter((h) => h !== '' && h !== `Bearer ${VIEWER_KEY}`),
+      [],
+      'only the read key (or none, for health) reached the backend'
+    );
+    assert.ok(keysSeen.has(`Bearer ${VIEWER_KEY}`), 'the read key reached the backend');
+  });
+
+  test("Grafana's proxy as a Viewer: Admin routes refused, everything else but health and analytics not routed", async () => {
+    const probe = (method, url, data) =>
+      page.evaluate(
+        async ([method, url, data]) => {
+          try {
+            const r = await window.caasWorkbench.request({ method, url, data, showErrorAlert: false });
+            return { status: r.status, data: r.data };
+          } catch (e) {
+            return { status: e.status, data: e.data };
+          }
+        },
+        [method, url, data]
+      );
+    // Gated by reqRole Admin: Grafana refuses a Viewer before anything reaches the backend.
+    const mint = await probe('POST', `${APP_PROXY}/v1/keys`, { role: 'admin' });
+    assert.deepEqual(mint, { status: 403, data: { message: 'plugin proxy route access denied' } });
+    assert.equal((await probe('GET', `${APP_PROXY}/v1/keys`)).status, 403);
+    assert.equal((await probe('DELETE', `${APP_PROXY}/v1/keys/key_0123abcd`)).status, 403);
+    assert.equal((await probe('POST', `${APP_PROXY}/v1/tenants`, { id: 'evil', name: 'Evil' })).status, 403);
+    assert.equal((await probe('POST', `${APP_PROXY}/v1/dead-letters/replay`, { ids: ['1'] })).status, 403);
+    // No route at all: ingestion is not Grafana's business.
+    assert.deepEqual(await probe('POST', `${APP_PROXY}/v1/events`, [{}]), {
+      status: 404,
+      data: { message: 'plugin route match not found' },
+    });
+    // The data source routes only health and analytics: anything else goes to the instance's own URL (none here), keyless.
+    assert.equal((await probe('POST', `${DS_PROXY}/v1/keys`, { role: 'admin' })).status, 502);
+    // Reads no page needs are not routed either (the Viewer routes are an allow-list: health and analytics), so a
+    // crafted path that dodges the Admin route `api/v1/keys` finds nothing: an encoded slash is one segment to
+    // Grafana's router.
+    assert.equal((await probe('GET', `${APP_PROXY}/v1%2Fkeys`)).status, 404);
+    assert.equal((await probe('GET', `${APP_PROXY}/v1/webhook-secrets`)).status, 404);
+    assert.equal((await probe('GET', `${APP_PROXY}/v1/tenants`)).status, 404);
+    // A read a Viewer's page makes still works.
+    const tenants = await probe('GET', `${APP_PROXY}/v1/analytics/variables/tenants`);
+    assert.equal(tenants.status, 200);
+    assert.ok(
+      tenants.data.values.some((v) => v.value === 'acme'),
+      JSON.stringify(tenants.data)
+    );
+
+    // None of the refused or unrouted probes reached the backend with a key.
+    const keysSeen = new Set(backendAuth.map((line) => line.split(' ').slice(2).join(' ')));
+    assert.deepEqual(
+      [...keysSeen].filter((h) => h !== '' && h !== `Bearer ${VIEWER_KEY}`),
+      []
+    );
+
+    const log = await page.evaluate(() => window.caasWorkbench.proxyLog);
+    const routes = log.reduce(
+      (acc, e) => ({
+        ...acc,
+        [`${e.method} ${e.url.replace(/\?.*/, '')}`]: `${e.outcome} #${e.route ?? '-'} ${e.keys.join('+')}`,
+      }),
+      {}
+    );
+    console.log(
+      `proxy log (last outcome per request):\n${Object.entries(routes)
+        .map(([k, v]) => `  ${k} → ${v}`)
+        .join('\n')}`
+    );
   });
 
   /** Clicks the data source panel's Run and waits until that run (a new requestId) has answered; its final state. */

@@ -5,8 +5,9 @@
  * - The instance is built the way Grafana's DatasourceSrv builds a provisioned one: `new plugin.DataSourceClass(settings)`
  *   from src/datasource/module.ts, with DataSourceInstanceSettings whose meta is src/datasource/plugin.json, `access:
  *   proxy`, `url: /api/datasources/proxy/uid/<uid>` and jsonData as the ConfigEditor saves it (backend URL, default
- *   tenant; the API key is secureJsonData and never reaches the browser: the workbench's getBackendSrv stand-in adds it
- *   to `<url>/caas/...` requests, as plugin.json's route does).
+ *   tenant; the API key is secureJsonData and never reaches the browser: the workbench's getBackendSrv stand-in routes
+ *   `<url>/caas/...` requests through src/datasource/plugin.json's routes as Grafana's data proxy would, and adds
+ *   the key where a route says so; tests/workbench/grafana-proxy.mjs).
  * - The editor is the plugin's own QueryEditor (`plugin.components.QueryEditor`), given the instance, the query, the
  *   range and onChange/onRunQuery, as a panel editor gives them.
  * - A run is what Grafana's query runner does: a DataQueryRequest (targets, range, interval from the range and

@@ -5,13 +5,20 @@
  * - "Data source panel" (DataSourcePanel.tsx): the real CaasDataSource, built from provisioned-style instance settings,
  *   with its QueryEditor; runs go through `ds.query()` (data proxy route `<url>/caas/...`, toDataFrames, error
  *   responses) and are drawn by the panel stand-in below; "Test" calls `ds.testDatasource()`.
- * Opened as `/index.html?backend=<backend base URL>&key=<API key>[&days=<range in days>][&tenant=<default tenant>]`
- * (`tenant`: the data source's jsonData.defaultTenant).
+ * Opened as `/index.html?backend=<backend base URL>&viewerKey=<read key>[&adminKey=<admin key>][&role=<org role>]
+ * [&days=<range in days>][&tenant=<default tenant>]` (`viewerKey`: the app's secureJsonData.viewerKey and the data
+ * source's apiKey, a key of backend role viewer; `adminKey`: the app's secureJsonData.adminKey, left out by the browser
+ * tests; `role`: the signed-in user's Grafana org role, Viewer by default; `tenant`: the data source's
+ * jsonData.defaultTenant).
  *
  * What Grafana would provide is stood in for here:
- * - getBackendSrv(): a real fetch() to the backend; Grafana proxy URLs (the app's `/api/plugin-proxy/<app>/api/...`
- *   and a data source's `<url>/caas/...`) are rewritten to the backend URL, with `Authorization: Bearer <key>` added,
- *   as the plugin.json routes do.
+ * - getBackendSrv(): Grafana's plugin proxies, then a real fetch() to the backend. A proxy URL (the app's
+ *   `/api/plugin-proxy/<app>/api/...`, a data source's `/api/datasources/proxy/uid/<uid>/caas/...`) is answered by
+ *   grafana-proxy.mjs, the same port of Grafana's route matching that backend/test/grafana-routes.test.ts checks the
+ *   routes with: the route Grafana would pick from plugin.json / src/datasource/plugin.json for the method and path,
+ *   refused (403) or not found (404) as Grafana would for the user's role, else forwarded to the route's URL with the
+ *   route's headers rendered from the keys above (a key the workbench was not given renders as Grafana renders it,
+ *   "<no value>"). Every request is logged in `window.caasWorkbench.proxyLog`.
  * - getTemplateSrv(): no dashboard, no variables.
  * - PanelRenderer: Grafana's panel plugin registry does not exist outside Grafana, so panels are drawn with
  *   @grafana/ui's TimeSeries (uPlot) and Table components from the same options and field config.
@@ -39,36 +46,95 @@ import {
 import { GlobalStyles, Table, ThemeContext, TimeSeries } from '@grafana/ui';
 // @ts-expect-error: an alias of @grafana/runtime's PanelRenderer module (tests/workbench/webpack.config.ts)
 import { setPanelRenderer } from 'workbench-panel-renderer';
-import { API_PROXY_BASE } from '../../src/constants';
+import appPluginJson from '../../plugin.json';
+import { PLUGIN_ID } from '../../src/constants';
+import dsPluginJson from '../../src/datasource/plugin.json';
 import Analytics from '../../src/pages/Analytics/Analytics';
-import { DataSourcePanel } from './DataSourcePanel';
+import { DataSourcePanel, WORKBENCH_DS_UID } from './DataSourcePanel';
+import {
+  ORG_ROLES,
+  proxyRequest,
+  routeSecrets,
+  type GrafanaSetup,
+  type OrgRole,
+  type PluginRoute,
+} from './grafana-proxy.mjs';
+
+/** One request through the stand-in proxy: what the page asked and what Grafana would have done with it. */
+export interface ProxyLogEntry {
+  method: string;
+  url: string;
+  /** Grafana's own answer (403, 404, 502), or 'proxied'. */
+  outcome: number | 'proxied';
+  /** Index of the plugin.json route that was picked, if any. */
+  route?: number;
+  /** The secureJsonData keys the route's headers rendered, e.g. ['viewerKey']. */
+  keys: string[];
+}
 
 declare global {
   interface Window {
-    caasWorkbench: { backendUrl: string; apiKey: string };
+    caasWorkbench: {
+      backendUrl: string;
+      role: OrgRole;
+      proxyLog: ProxyLogEntry[];
+      /** getBackendSrv().fetch as the pages get it, for the browser tests' probes; resolves to status and data. */
+      request: (options: BackendSrvRequest) => Promise<{ status: number; data: unknown }>;
+    };
   }
 }
 
 const params = new URLSearchParams(window.location.search);
-window.caasWorkbench = {
-  backendUrl: (params.get('backend') ?? '/backend').replace(/\/$/, ''),
-  apiKey: params.get('key') ?? '',
-};
+const roleParam = params.get('role') ?? 'Viewer';
+const role: OrgRole = (ORG_ROLES as readonly string[]).includes(roleParam) ? (roleParam as OrgRole) : 'Viewer';
+const backendUrl = (params.get('backend') ?? '/backend').replace(/\/$/, '');
+// jsonData holds an absolute URL (the Configuration page and the ConfigEditor save one), without a trailing slash.
+const backendAbsolute = new URL(backendUrl, window.location.href).href.replace(/\/$/, '');
+const viewerKey = params.get('viewerKey') ?? undefined;
+const adminKey = params.get('adminKey') ?? undefined;
 const days = Number(params.get('days') ?? '14');
 const defaultTenant = params.get('tenant') || undefined;
 
-/** Grafana proxy URL → backend URL (undefined: not a proxy URL; answered 404 like Grafana would). */
-function toBackendUrl(url: string): string | undefined {
-  const { backendUrl } = window.caasWorkbench;
-  if (url.startsWith(`${API_PROXY_BASE}/`)) {
-    return backendUrl + url.slice(API_PROXY_BASE.length);
-  }
-  const ds = url.indexOf('/caas/');
-  if (ds >= 0) {
-    return backendUrl + url.slice(ds + '/caas'.length);
-  }
-  return undefined;
+/** Only the keys the workbench was given: a missing one renders as "<no value>", as Go's text/template renders it. */
+function secrets(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined));
 }
+
+/** What Grafana's proxies know: the user's org role, the app's settings, the provisioned data source's settings. */
+const grafana: GrafanaSetup = {
+  role,
+  apps: {
+    [PLUGIN_ID]: {
+      routes: appPluginJson.routes as PluginRoute[],
+      jsonData: { apiUrl: backendAbsolute },
+      secureJsonData: secrets({ viewerKey, adminKey }),
+    },
+  },
+  dataSources: {
+    [WORKBENCH_DS_UID]: {
+      routes: dsPluginJson.routes as PluginRoute[],
+      jsonData: { url: backendAbsolute },
+      // The data source's key is documented as a read key (src/datasource/labels.ts): the same viewer key.
+      secureJsonData: secrets({ apiKey: viewerKey }),
+    },
+  },
+};
+
+/** The secureJsonData keys the workbench holds for the app or for the data source. */
+function keyNames(kind: 'app' | 'datasource'): string[] {
+  const plugin = kind === 'app' ? grafana.apps[PLUGIN_ID] : grafana.dataSources[WORKBENCH_DS_UID];
+  return Object.keys(plugin?.secureJsonData ?? {});
+}
+
+window.caasWorkbench = {
+  backendUrl,
+  role,
+  proxyLog: [],
+  request: (options) =>
+    new Promise((resolve, reject) =>
+      fetchBackend(options).subscribe({ next: (r) => resolve({ status: r.status, data: r.data }), error: reject })
+    ),
+};
 
 function withParams(url: string, params: BackendSrvRequest['params']): string {
   if (!params) {
@@ -89,27 +155,41 @@ function fetchBackend<T>(options: BackendSrvRequest): Observable<FetchResponse<T
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     options.abortSignal?.addEventListener('abort', onAbort);
-    const target = toBackendUrl(options.url);
+    const method = (options.method ?? 'GET').toUpperCase();
+    const url = withParams(options.url, options.params);
+    const answer = proxyRequest({ method, url }, grafana);
+    // Which secureJsonData keys the route renders (names only; a key the workbench lacks is marked).
+    const keys =
+      answer.status === 'proxied' && answer.route
+        ? routeSecrets(answer.route).map((k) => (keyNames(answer.kind).includes(k) ? k : `${k} (not set)`))
+        : [];
+    window.caasWorkbench.proxyLog.push({
+      method,
+      url,
+      outcome: answer.status === 'proxied' ? 'proxied' : answer.status,
+      route: answer.index,
+      keys,
+    });
     (async () => {
-      if (!target) {
+      if (answer.status !== 'proxied') {
+        // Grafana answers itself: a JSON `{ message }`, which backend_srv turns into a FetchError.
         throw {
-          status: 404,
-          statusText: 'Not Found',
-          data: { message: `workbench: no route for ${options.url}` },
+          status: answer.status,
+          statusText: answer.message,
+          data: { message: answer.message },
           config: options,
         };
       }
-      const method = options.method ?? 'GET';
-      const headers: Record<string, string> = {
-        ...(options.headers ?? {}),
-        authorization: `Bearer ${window.caasWorkbench.apiKey}`,
-      };
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      for (const [name, values] of Object.entries(answer.headers)) {
+        headers[name] = values.join(', ');
+      }
       let body: string | undefined;
       if (options.data !== undefined && method !== 'GET') {
         headers['content-type'] = 'application/json';
         body = JSON.stringify(options.data);
       }
-      const res = await fetch(withParams(target, options.params), { method, headers, body, signal: controller.signal });
+      const res = await fetch(answer.url, { method, headers, body, signal: controller.signal });
       const text = await res.text();
       let data: unknown = text;
       try {
@@ -270,7 +350,7 @@ function Workbench() {
           <h3>Data source panel</h3>
           <DataSourcePanel
             // jsonData.url as the ConfigEditor saves it: an absolute http(s) URL of the backend.
-            backendUrl={new URL(window.caasWorkbench.backendUrl, window.location.href).href}
+            backendUrl={backendAbsolute}
             defaultTenant={defaultTenant}
             range={initialRange}
           />

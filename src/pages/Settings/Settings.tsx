@@ -2,22 +2,28 @@ import React, { type ChangeEvent, type FormEvent, useState } from 'react';
 import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack, Text } from '@grafana/ui';
 import { describeError } from '../../api/describe-error';
+import { ApiError } from '../../api/errors';
 import { getReady, sortedChecks, type ReadyResponse } from '../../api/health';
-import { updateAppSettings, type AppSettingsUpdate } from '../../api/plugin-settings';
+import { checkAdminKey, checkReadKey, updateAppSettings, type AppSettingsUpdate } from '../../api/plugin-settings';
 import { testIds } from '../../components/testIds';
 import { DEFAULT_API_URL } from '../../constants';
 import { labels } from '../../labels';
-import type { AppJsonData } from '../../types';
+import type { AppJsonData, AppKeyName, AppSecureJsonData } from '../../types';
 import { reloadPage } from '../../utils/browser';
 import { formatLatency } from '../../utils/format';
+import { settingsTestIds } from './testIds';
 
 export interface SettingsProps extends PluginConfigPageProps<AppPluginMeta<AppJsonData>> {}
 
-type TestResult =
-  | { kind: 'running' }
+type ReadyResult =
   | { kind: 'ready'; ready: ReadyResponse }
   | { kind: 'not_ready'; ready: ReadyResponse }
   | { kind: 'error'; error: unknown };
+
+type KeyCheck = { kind: 'ok' } | { kind: 'not_set' } | { kind: 'error'; error: unknown };
+
+type TestResult =
+  { kind: 'running' } | { kind: 'done'; ready: ReadyResult; keys?: { viewerKey: KeyCheck; adminKey: KeyCheck } };
 
 export function isValidApiUrl(value: string): boolean {
   try {
@@ -29,23 +35,58 @@ export function isValidApiUrl(value: string): boolean {
 }
 
 /**
- * The app's Configuration page: where Grafana's server reaches the backend (jsonData.apiUrl) and the API key it sends
- * (secureJsonData.apiKey, write-only). Both feed the plugin.json proxy route, so the browser never holds the key.
+ * The URL as it is saved: trimmed, without trailing slashes. plugin.json's routes append paths to it
+ * (`{{ .JsonData.apiUrl }}/v1/analytics`), and the backend does not route `//v1/…`.
+ */
+export function normalizeApiUrl(value: string): string {
+  return value.trim().replace(/\/+$/, '');
+}
+
+const c = labels.config;
+
+interface KeyText {
+  label: string;
+  description: string;
+  placeholder: string;
+}
+
+interface KeyState {
+  value: string;
+  /** Shown as configured (Grafana has one stored and it was not reset). */
+  isSet: boolean;
+}
+
+/**
+ * The app's Configuration page: where Grafana's server reaches the backend (jsonData.apiUrl) and the keys Grafana
+ * sends (secureJsonData, write-only): a read key (backend role viewer) on the routes open to Viewers, the admin key
+ * only on the routes gated by `reqRole: Admin` (plugin.json). The browser never holds a key.
  */
 function Settings({ plugin }: SettingsProps) {
   const { id, enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
+  const fields = (secureJsonFields ?? {}) as Partial<Record<keyof AppSecureJsonData, boolean>>;
   const savedApiUrl = jsonData?.apiUrl ?? '';
-  const savedKeySet = Boolean(secureJsonFields?.apiKey);
+  const saved: Record<AppKeyName, boolean> = {
+    viewerKey: Boolean(fields.viewerKey),
+    adminKey: Boolean(fields.adminKey),
+  };
+  const legacyKeyStored = Boolean(fields.apiKey);
 
   const [apiUrl, setApiUrl] = useState(savedApiUrl || DEFAULT_API_URL);
-  const [apiKey, setApiKey] = useState('');
-  const [isApiKeySet, setIsApiKeySet] = useState(savedKeySet);
+  const [keys, setKeys] = useState<Record<AppKeyName, KeyState>>({
+    viewerKey: { value: '', isSet: saved.viewerKey },
+    adminKey: { value: '', isSet: saved.adminKey },
+  });
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string>();
   const [test, setTest] = useState<TestResult>();
 
-  const urlValid = isValidApiUrl(apiUrl.trim());
-  const dirty = apiUrl.trim() !== savedApiUrl || apiKey !== '' || isApiKeySet !== savedKeySet;
+  const url = normalizeApiUrl(apiUrl);
+  const urlValid = isValidApiUrl(url);
+  const keyDirty = (name: AppKeyName) => keys[name].value.trim() !== '' || keys[name].isSet !== saved[name];
+  const dirty = url !== savedApiUrl || keyDirty('viewerKey') || keyDirty('adminKey') || legacyKeyStored;
+
+  const setKey = (name: AppKeyName, patch: Partial<KeyState>) =>
+    setKeys((current) => ({ ...current, [name]: { ...current[name], ...patch } }));
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -56,15 +97,26 @@ function Settings({ plugin }: SettingsProps) {
       enabled: Boolean(enabled),
       pinned: Boolean(pinned),
       // Keep any other settings the app stores, change only the URL.
-      jsonData: { ...jsonData, apiUrl: apiUrl.trim() },
+      jsonData: { ...jsonData, apiUrl: url },
     };
-    if (!isApiKeySet && apiKey.trim() !== '') {
-      update.secureJsonData = { apiKey: apiKey.trim() };
-    } else if (!isApiKeySet && savedKeySet) {
-      // Reset and left empty: clear the stored key.
-      update.secureJsonData = { apiKey: '' };
+    const secrets: AppSecureJsonData = {};
+    for (const name of ['viewerKey', 'adminKey'] as const) {
+      const typed = keys[name].value.trim();
+      if (!keys[name].isSet && typed !== '') {
+        secrets[name] = typed;
+      } else if (!keys[name].isSet && saved[name]) {
+        // Reset and left empty: clear the stored key.
+        secrets[name] = '';
+      }
+      // Otherwise leave the key out, so the stored one is kept: Grafana never sends it back to the browser.
     }
-    // Otherwise leave secureJsonData out, so the stored key is kept: Grafana never sends it back to the browser.
+    if (legacyKeyStored) {
+      // The single key of earlier versions: no route sends it any more, so it only lingers as a stored secret.
+      secrets.apiKey = '';
+    }
+    if (Object.keys(secrets).length > 0) {
+      update.secureJsonData = secrets;
+    }
 
     setSaving(true);
     setSaveError(undefined);
@@ -79,22 +131,57 @@ function Settings({ plugin }: SettingsProps) {
 
   const onTest = async () => {
     setTest({ kind: 'running' });
+    let ready: ReadyResult;
     try {
-      const ready = await getReady();
-      setTest({ kind: ready.status === 'ready' ? 'ready' : 'not_ready', ready });
+      const answer = await getReady();
+      ready = { kind: answer.status === 'ready' ? 'ready' : 'not_ready', ready: answer };
     } catch (error) {
-      setTest({ kind: 'error', error });
+      // The backend (or the route to it) does not answer: the keys cannot be checked either.
+      setTest({ kind: 'done', ready: { kind: 'error', error } });
+      return;
     }
+    const check = async (name: AppKeyName, call: () => Promise<void>): Promise<KeyCheck> => {
+      if (!saved[name]) {
+        return { kind: 'not_set' };
+      }
+      try {
+        await call();
+        return { kind: 'ok' };
+      } catch (error) {
+        return { kind: 'error', error };
+      }
+    };
+    const [viewerKey, adminKey] = await Promise.all([
+      check('viewerKey', () => checkReadKey()),
+      check('adminKey', () => checkAdminKey()),
+    ]);
+    setTest({ kind: 'done', ready, keys: { viewerKey, adminKey } });
   };
+
+  const keyField = (name: AppKeyName, text: KeyText, testId: string) => (
+    <Field label={text.label} description={text.description}>
+      <SecretInput
+        width={60}
+        id={`config-${name}`}
+        name={name}
+        data-testid={testId}
+        value={keys[name].value}
+        isConfigured={keys[name].isSet}
+        placeholder={text.placeholder}
+        onChange={(event: ChangeEvent<HTMLInputElement>) => setKey(name, { value: event.target.value })}
+        onReset={() => setKey(name, { value: '', isSet: false })}
+      />
+    </Field>
+  );
 
   return (
     <form onSubmit={onSubmit} data-testid={testIds.appConfig.container}>
-      <FieldSet label={labels.config.title}>
+      <FieldSet label={c.title}>
         <Field
-          label={labels.config.apiUrl.label}
-          description={labels.config.apiUrl.description}
+          label={c.apiUrl.label}
+          description={c.apiUrl.description}
           invalid={!urlValid}
-          error={urlValid ? undefined : labels.config.apiUrl.invalid}
+          error={urlValid ? undefined : c.apiUrl.invalid}
         >
           <Input
             width={60}
@@ -106,33 +193,31 @@ function Settings({ plugin }: SettingsProps) {
             onChange={(event: ChangeEvent<HTMLInputElement>) => setApiUrl(event.target.value)}
           />
         </Field>
+      </FieldSet>
 
-        <Field label={labels.config.apiKey.label} description={labels.config.apiKey.description}>
-          <SecretInput
-            width={60}
-            id="config-api-key"
-            name="apiKey"
-            data-testid={testIds.appConfig.apiKey}
-            value={apiKey}
-            isConfigured={isApiKeySet}
-            placeholder={labels.config.apiKey.placeholder}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => setApiKey(event.target.value)}
-            onReset={() => {
-              setApiKey('');
-              setIsApiKeySet(false);
-            }}
-          />
-        </Field>
+      <FieldSet label={c.keys.title}>
+        <Text element="p" color="secondary">
+          {c.keys.intro}
+        </Text>
+        {legacyKeyStored && (
+          <div data-testid={settingsTestIds.legacyKey}>
+            <Alert severity="warning" title={c.legacyKey.title}>
+              {c.legacyKey.body}
+            </Alert>
+          </div>
+        )}
+        {keyField('viewerKey', c.viewerKey, settingsTestIds.viewerKey)}
+        {keyField('adminKey', c.adminKey, settingsTestIds.adminKey)}
 
         {saveError !== undefined && (
           <div data-testid={testIds.appConfig.saveError}>
-            <Alert severity="error" title={labels.config.saveFailed(saveError)} />
+            <Alert severity="error" title={c.saveFailed(saveError)} />
           </div>
         )}
 
         <Stack direction="row" gap={2}>
           <Button type="submit" data-testid={testIds.appConfig.submit} disabled={!urlValid || saving || !dirty}>
-            {saving ? labels.config.saving : labels.config.save}
+            {saving ? c.saving : c.save}
           </Button>
           <Button
             type="button"
@@ -142,18 +227,23 @@ function Settings({ plugin }: SettingsProps) {
             disabled={test?.kind === 'running'}
             onClick={onTest}
           >
-            {test?.kind === 'running' ? labels.config.testing : labels.config.testConnection}
+            {test?.kind === 'running' ? c.testing : c.testConnection}
           </Button>
         </Stack>
         {dirty && (
           <Text element="p" color="secondary">
-            {labels.config.unsavedChanges}
+            {c.unsavedChanges}
           </Text>
         )}
 
-        {test && test.kind !== 'running' && (
+        {test?.kind === 'done' && (
           <div data-testid={testIds.appConfig.testResult}>
-            <TestResultView result={test} apiUrlSet={savedApiUrl !== ''} />
+            <ReadyResultView result={test.ready} apiUrlSet={savedApiUrl !== ''} />
+            {test.keys && (
+              <div data-testid={settingsTestIds.keyChecks}>
+                <KeyChecksView checks={test.keys} />
+              </div>
+            )}
           </div>
         )}
       </FieldSet>
@@ -161,13 +251,7 @@ function Settings({ plugin }: SettingsProps) {
   );
 }
 
-function TestResultView({
-  result,
-  apiUrlSet,
-}: {
-  result: Exclude<TestResult, { kind: 'running' }>;
-  apiUrlSet: boolean;
-}) {
+function ReadyResultView({ result, apiUrlSet }: { result: ReadyResult; apiUrlSet: boolean }) {
   if (result.kind === 'error') {
     const description = describeError(result.error, { apiUrlSet, onConfigPage: true });
     return (
@@ -180,11 +264,11 @@ function TestResultView({
   const name = (engine: string) => labels.health.engineNames[engine] ?? engine;
   if (result.kind === 'ready') {
     return (
-      <Alert severity="success" title={labels.config.testOk}>
+      <Alert severity="success" title={c.testOk}>
         <ul>
           {checks.map(([engine, check]) => (
             <li key={engine}>
-              {labels.config.engineLine(
+              {c.engineLine(
                 name(engine),
                 labels.health.modes[check.mode] ?? check.mode,
                 formatLatency(check.latency_ms)
@@ -196,13 +280,50 @@ function TestResultView({
     );
   }
   return (
-    <Alert severity="warning" title={labels.config.testNotReady}>
+    <Alert severity="warning" title={c.testNotReady}>
       <ul>
         {checks
           .filter(([, check]) => !check.ok)
           .map(([engine, check]) => (
-            <li key={engine}>{labels.config.engineFailed(name(engine), check.error ?? labels.health.engineDown)}</li>
+            <li key={engine}>{c.engineFailed(name(engine), check.error ?? labels.health.engineDown)}</li>
           ))}
+      </ul>
+    </Alert>
+  );
+}
+
+/** One line per key: accepted, not set, or what the backend (or Grafana) said and what to change. */
+export function describeKeyCheck(name: AppKeyName, check: KeyCheck): string {
+  const k = c.keyChecks;
+  const read = name === 'viewerKey';
+  if (check.kind === 'ok') {
+    return read ? k.readOk : k.adminOk;
+  }
+  if (check.kind === 'not_set') {
+    return read ? k.readNotSet : k.adminNotSet;
+  }
+  const { error } = check;
+  if (error instanceof ApiError && error.fromBackend && error.status === 401) {
+    return read ? k.readRejected : k.adminRejected;
+  }
+  if (error instanceof ApiError && error.fromBackend && error.status === 403) {
+    return read ? k.readForbidden : k.adminForbidden;
+  }
+  const description = describeError(error, { onConfigPage: true });
+  return k.failed(read ? k.readName : k.adminName, description.title, description.hint);
+}
+
+function KeyChecksView({ checks }: { checks: Record<AppKeyName, KeyCheck> }) {
+  // The admin key is optional: only a failed check is a problem; the read key must be set and accepted.
+  const fine = checks.viewerKey.kind === 'ok' && checks.adminKey.kind !== 'error';
+  return (
+    <Alert severity={fine ? 'success' : 'warning'} title={fine ? c.keyChecks.ok : c.keyChecks.problems}>
+      <ul>
+        {(['viewerKey', 'adminKey'] as const).map((name) => (
+          <li key={name} data-testid={settingsTestIds.keyCheck(name)}>
+            {describeKeyCheck(name, checks[name])}
+          </li>
+        ))}
       </ul>
     </Alert>
   );
