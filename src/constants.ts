@@ -16,11 +16,6 @@ export const API_PROXY_BASE = `/api/plugin-proxy/${PLUGIN_ID}/api`;
 /** Where the backend listens by default (backend `PORT`, docker-compose service). */
 export const DEFAULT_API_URL = 'http://localhost:8080';
 
-export enum ROUTES {
-  Home = 'home',
-  Analytics = 'analytics',
-}
-
 /**
  * The dashboards bundled in the app (plugin.json `includes`, files in dashboards/) and provisioned from dist/. Their
  * uids are stable so that links to `/d/<uid>` work whichever way they reached Grafana (dashboards/README.md).

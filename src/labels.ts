@@ -1,4 +1,6 @@
+import type { IconName } from '@grafana/data';
 import type { DashboardId } from './constants';
+import type { FeatureId } from './routes';
 
 /**
  * All UI text of the app in one place (as grafana/clickhouse-datasource does), so wording stays consistent and the
@@ -9,12 +11,34 @@ export const labels = {
     name: 'CAAS Observatory',
     loading: 'Loading…',
   },
+  common: {
+    retry: 'Retry',
+  },
+  /** Grafana's nav entries (plugin.json `includes`, built from src/routes.ts). */
+  nav: {
+    home: 'Home',
+    analytics: 'Analytics',
+    configuration: 'Configuration',
+  },
+  /** The header every page shares: the tenant and the time range, both kept in the URL. */
+  header: {
+    tenant: {
+      label: 'Tenant',
+      tooltip:
+        "Whose data the page shows. The app's read key sees every tenant; a tenant's own key sees only that tenant. Kept in the URL, so a copied link shows the same tenant.",
+      all: 'All tenants',
+      pick: 'Pick a tenant',
+      listFailed: (title: string) => `Could not list the tenants: ${title} Type a tenant id instead, or retry.`,
+      retry: 'Retry',
+    },
+    timeRange: 'Time range',
+  },
   home: {
     title: 'CAAS Observatory',
     subtitle:
       'Product analytics, full-text search, SLAs, alerting and scheduled reports for your chat-as-a-service platform, in one Grafana app.',
     featuresTitle: 'What the suite offers',
-    coming: 'Coming soon',
+    notBuilt: 'Not built yet',
     features: [
       {
         id: 'analytics',
@@ -22,18 +46,23 @@ export const labels = {
         title: 'Analytics',
         description:
           'Message volume, active users, retention, funnels, cohorts and geography per tenant, answered by ClickHouse.',
+        missing: '',
       },
       {
         id: 'search',
         icon: 'search',
         title: 'Search',
         description: 'Full-text search over messages, files, users and conversations, always scoped to one tenant.',
+        missing:
+          'Search: not built yet. It needs the crawler that reads messages, files, users and conversations into a search index, and the search API over that index.',
       },
       {
         id: 'sla',
         icon: 'heart-rate',
         title: 'SLA',
         description: 'SLOs with error budgets, multi-window burn-rate alerts and a status page per tenant.',
+        missing:
+          'SLA: not built yet. It needs SLO definitions, the jobs that compute error budgets and burn rates, and the status page.',
       },
       {
         id: 'alerts',
@@ -41,14 +70,18 @@ export const labels = {
         title: 'Alerts',
         description:
           'Rules over events and metrics, routed through Alertmanager into incidents, escalations and on-call.',
+        missing:
+          'Alerts: not built yet. It needs alert rules and their evaluation, the Alertmanager webhook, incidents and on-call schedules.',
       },
       {
         id: 'reports',
         icon: 'file-alt',
         title: 'Reports',
         description: 'Scheduled PDF, Excel and CSV reports delivered by email, and signed share links that expire.',
+        missing:
+          'Reports: not built yet. It needs report definitions, the PDF, Excel and CSV renderers and email delivery; the signed share links exist in the backend already (/v1/links).',
       },
-    ],
+    ] satisfies ReadonlyArray<{ id: FeatureId; icon: IconName; title: string; description: string; missing: string }>,
     available: 'Open',
     dashboardsTitle: 'Dashboards',
     dashboardsHint:
@@ -77,6 +110,100 @@ export const labels = {
       },
     } satisfies Record<DashboardId, { title: string; description: string }>,
   },
+  jobs: {
+    title: 'Jobs',
+    allTenants: "Every tenant's jobs and the platform's own (such as the nightly storage report), newest first.",
+    oneTenant: (tenant: string) =>
+      `Jobs of tenant ${tenant}, newest first. Platform-wide jobs (such as the nightly storage report) are listed under All tenants.`,
+    refresh: 'Refresh',
+    loading: 'Reading the jobs…',
+    tabs: { recent: 'Recent', running: 'Running and waiting', failed: 'Failed' },
+    empty: {
+      all: 'No jobs yet.',
+      allHint:
+        'Jobs appear here when the nightly storage report runs or a large dead-letter replay starts (README, Jobs). If the storage report should have run by now, check that the backend was running at its scheduled time.',
+      tenant: (tenant: string) => `No jobs for tenant ${tenant} yet.`,
+      tenantHint:
+        'Jobs that work for one tenant (such as a large dead-letter replay) appear here. Pick All tenants to see platform-wide jobs.',
+      running: 'Nothing is running or waiting.',
+      failed: 'No failed jobs.',
+      failedHint: 'Finished jobs are kept for JOBS_RETENTION_DAYS days (a backend setting), then deleted.',
+    },
+    columns: {
+      kind: 'Job',
+      tenant: 'Tenant',
+      state: 'State',
+      progress: 'Progress',
+      attempts: 'Attempts',
+      created: 'Created',
+      finished: 'Finished',
+      open: '',
+    },
+    platform: 'platform',
+    kinds: {
+      'storage.report': 'Storage report',
+      'dead_letters.replay': 'Dead-letter replay',
+    } as Record<string, string>,
+    states: {
+      queued: 'waiting',
+      running: 'running',
+      succeeded: 'succeeded',
+      failed: 'failed',
+      cancelled: 'cancelled',
+    },
+    progress: (done: string, total: string | null, message: string | null) =>
+      [total === null ? done : `${done} / ${total}`, message].filter(Boolean).join(' · '),
+    open: 'Log',
+    nextScheduled: 'Next scheduled',
+    nextUnknown:
+      "Not shown yet: the backend does not list its schedules (it needs a read route such as GET /v1/schedules). The nightly storage report runs on STORAGE_REPORT_CRON, 03:00 UTC unless the backend's configuration says otherwise.",
+    detail: {
+      title: (kind: string) => `Job: ${kind}`,
+      close: 'Close',
+      loading: 'Reading the job and its log…',
+      notFound:
+        'This job is no longer there: finished jobs are deleted after JOBS_RETENTION_DAYS days. Close it and pick another.',
+      id: 'Id',
+      tenant: 'Tenant',
+      state: 'State',
+      attempts: 'Attempts',
+      created: 'Created',
+      started: 'Started',
+      finished: 'Finished',
+      progress: 'Progress',
+      notYet: 'not yet',
+      lastError: 'Last error',
+      failedHint:
+        'The job used up its attempts (or its input cannot succeed). The run log below says why; fix the cause, then run it again (a scheduled job runs at its next firing).',
+      log: 'Run log (oldest first)',
+      logEmpty: 'No log lines.',
+      logColumns: { at: 'Time', attempt: 'Attempt', level: 'Level', message: 'Message' },
+    },
+  },
+  storage: {
+    title: 'Storage per tenant',
+    hint: 'Rows and bytes on disk per tenant in the analytics store (ClickHouse), measured by a nightly job.',
+    loading: 'Reading the storage report…',
+    refresh: 'Refresh',
+    empty: 'No storage report yet: the nightly storage job has not run on this backend.',
+    emptyHint:
+      'It runs every night (STORAGE_REPORT_CRON, 03:00 UTC unless configured otherwise). A backend admin can take one now: POST /v1/storage/refresh with the admin key.',
+    measured: (ago: string, at: string) => `Measured ${ago} (${at}).`,
+    nextRun: 'Next run',
+    columns: {
+      tenant: 'Tenant',
+      rows: 'Event rows',
+      bytes: 'On disk',
+      share: 'Share of bytes',
+      table: 'Table',
+      tableRows: 'Rows',
+    },
+    totals: (tenants: string, rows: string, bytes: string) =>
+      `${tenants} tenants: ${rows} event rows, ${bytes} on disk in all.`,
+    tenantMissing: (tenant: string) =>
+      `Tenant ${tenant} had no rows in the analytics store when this report was taken. If it sent events since, they show after the next run.`,
+    tables: (tenant: string) => `Tables of tenant ${tenant}`,
+  },
   analytics: {
     subtitle:
       'Explore the analytics store: pick a kind of question, set its parameters and a time range, and see the answer as Grafana draws it in a dashboard.',
@@ -85,6 +212,7 @@ export const labels = {
     running: 'Running…',
     view: { label: 'View', chart: 'Chart', table: 'Table' },
     empty: 'Pick a kind and its parameters, then run the query.',
+    noTenant: 'Pick a tenant in the header above first: every analytics query reads one tenant.',
     noData: 'No data: the query answered no rows for this tenant and time range.',
     invalid: 'The query is not complete',
     notAnalytics: "Annotation queries belong in a dashboard's annotation settings; pick another kind.",

@@ -2,8 +2,10 @@ import React, { Suspense, lazy } from 'react';
 import { AppPlugin, type AppRootProps } from '@grafana/data';
 import { LoadingPlaceholder } from '@grafana/ui';
 import type { SettingsProps } from './pages/Settings/Settings';
+import { CONFIG_PAGE } from './routes';
 import type { AppJsonData } from './types';
 
+// The router (components/App) is built from the route table in routes.ts, as are plugin.json's page includes.
 const LazyApp = lazy(() => import('./components/App/App'));
 const LazySettings = lazy(() => import('./pages/Settings/Settings'));
 
@@ -20,8 +22,8 @@ const Settings = (props: SettingsProps) => (
 );
 
 export const plugin = new AppPlugin<AppJsonData>().setRootPage(App).addConfigPage({
-  title: 'Configuration',
-  icon: 'cog',
+  title: CONFIG_PAGE.title,
+  icon: CONFIG_PAGE.icon,
   body: Settings,
-  id: 'configuration',
+  id: CONFIG_PAGE.id,
 });

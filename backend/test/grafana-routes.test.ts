@@ -97,6 +97,10 @@ function appPlugin(routes: PluginRoute[]): PluginUnderTest {
       { method: 'GET', url: '/health/ready', as: 'Viewer', why: 'Configuration: Test connection' },
       { method: 'POST', url: '/v1/analytics/query', as: 'Viewer', why: 'Analytics explorer: run' },
       { method: 'GET', url: '/v1/analytics/variables/:name', as: 'Viewer', why: 'Analytics explorer: pickers' },
+      { method: 'GET', url: '/v1/tenants', as: 'Viewer', why: 'every page: the shared tenant picker' },
+      { method: 'GET', url: '/v1/jobs', as: 'Viewer', why: 'Home: Jobs (running, waiting, failed, recent)' },
+      { method: 'GET', url: '/v1/jobs/:id', as: 'Viewer', why: "Home: a job's error and run log" },
+      { method: 'GET', url: '/v1/storage', as: 'Viewer', why: 'Home: storage per tenant' },
       { method: 'GET', url: '/v1/keys', as: 'Admin', why: 'Configuration: Test connection checks the admin key' },
     ],
   };

@@ -12,7 +12,13 @@ import { migrateQuery } from './migrateQuery';
 import { dsTestIds } from './testIds';
 import type { CaasDataSourceOptions, CaasKind, CaasQuery } from './types';
 
-export type CaasQueryEditorProps = QueryEditorProps<CaasDataSource, CaasQuery, CaasDataSourceOptions>;
+export type CaasQueryEditorProps = QueryEditorProps<CaasDataSource, CaasQuery, CaasDataSourceOptions> & {
+  /**
+   * False where the page already picks the tenant for every query (the app's Analytics explorer, whose shared header
+   * holds the tenant picker): the query's tenant is then the page's, and a second picker would only disagree with it.
+   */
+  showTenant?: boolean;
+};
 
 const kindOptions = QUERY_KINDS.map((k) => ({
   value: k,
@@ -25,7 +31,13 @@ const kindOptions = QUERY_KINDS.map((k) => ({
  * once; typed fields run it on blur or Enter; edits that leave the query incomplete (a new filter row, a new funnel
  * step) wait for the user.
  */
-export function QueryEditor({ query: saved, onChange, onRunQuery, datasource }: CaasQueryEditorProps) {
+export function QueryEditor({
+  query: saved,
+  onChange,
+  onRunQuery,
+  datasource,
+  showTenant = true,
+}: CaasQueryEditorProps) {
   // Saved queries of any version are edited in the current shape (migrateQuery is idempotent and cheap).
   const query = useMemo(() => migrateQuery(saved), [saved]);
 
@@ -48,22 +60,24 @@ export function QueryEditor({ query: saved, onChange, onRunQuery, datasource }: 
             onChange={(picked) => change(withKind(query, picked.value as CaasKind))}
           />
         </InlineField>
-        <InlineField label={labels.editor.tenant.label} tooltip={labels.editor.tenant.tooltip}>
-          <TenantPicker
-            datasource={datasource}
-            testId={dsTestIds.editor.tenant}
-            value={query.tenant}
-            onChange={(tenant) => {
-              const next = { ...query };
-              if (tenant) {
-                next.tenant = tenant;
-              } else {
-                delete next.tenant;
-              }
-              change(next);
-            }}
-          />
-        </InlineField>
+        {showTenant && (
+          <InlineField label={labels.editor.tenant.label} tooltip={labels.editor.tenant.tooltip}>
+            <TenantPicker
+              datasource={datasource}
+              testId={dsTestIds.editor.tenant}
+              value={query.tenant}
+              onChange={(tenant) => {
+                const next = { ...query };
+                if (tenant) {
+                  next.tenant = tenant;
+                } else {
+                  delete next.tenant;
+                }
+                change(next);
+              }}
+            />
+          </InlineField>
+        )}
       </InlineFieldRow>
 
       <KindBuilder datasource={datasource} query={query} onChange={change} />

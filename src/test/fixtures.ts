@@ -1,6 +1,7 @@
 import { Observable, of, throwError } from 'rxjs';
 import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 import type { HealthResponse, ReadyResponse } from '../api/health';
+import type { Job, StorageReport } from '../api/jobs';
 
 /** Test helpers shared by the jest tests: canned backend answers and a scriptable getBackendSrv().fetch. */
 
@@ -51,3 +52,54 @@ export function httpError(status: number, data: unknown): Observable<never> {
 }
 
 export type FetchHandler = (options: BackendSrvRequest) => Observable<FetchResponse<unknown>>;
+
+/** GET /v1/tenants as the demo's read key sees it. */
+export const tenantsResponse = {
+  tenants: [
+    { id: 'globex', name: 'Globex', created_at: '2026-11-01T10:00:00.000Z' },
+    { id: 'acme', name: 'Acme Corp', created_at: '2026-11-01T10:00:00.000Z' },
+    { id: 'initech', name: 'initech', created_at: '2026-11-01T10:00:00.000Z' },
+  ],
+};
+
+/** A job as GET /v1/jobs lists it; fields overridable. */
+export function job(overrides: Partial<Job> & Pick<Job, 'id'>): Job {
+  return {
+    kind: 'storage.report',
+    tenant_id: null,
+    state: 'succeeded',
+    progress: { done: 5, total: 5, message: 'measured users' },
+    attempts: 1,
+    created_at: '2026-12-01T03:00:00.000Z',
+    started_at: '2026-12-01T03:00:01.000Z',
+    finished_at: '2026-12-01T03:00:09.000Z',
+    last_error: null,
+    ...overrides,
+  };
+}
+
+/** GET /v1/storage with a report of two tenants. */
+export const storageResponse: { report: StorageReport } = {
+  report: {
+    taken_at: '2026-12-01T03:00:09.000Z',
+    job_id: '0f8e2f7a-3c1d-4b9e-8f00-1a2b3c4d5e6f',
+    tenants: [
+      {
+        tenant_id: 'acme',
+        rows: 1_250_000,
+        bytes: 3 * 1024 * 1024 * 1024,
+        tables: [
+          { table: 'events', rows: 1_250_000, bytes: 2 * 1024 * 1024 * 1024 },
+          { table: 'events_hourly', rows: 40_000, bytes: 1024 * 1024 * 1024 },
+        ],
+      },
+      {
+        tenant_id: 'globex',
+        rows: 80_000,
+        bytes: 120 * 1024 * 1024,
+        tables: [{ table: 'events', rows: 80_000, bytes: 120 * 1024 * 1024 }],
+      },
+    ],
+    totals: { rows: 1_330_000, bytes: 3 * 1024 * 1024 * 1024 + 120 * 1024 * 1024 },
+  },
+};

@@ -1,3 +1,5 @@
+import { dateTimeFormat, dateTimeFormatTimeAgo } from '@grafana/data';
+
 /** Small formatters for the health view; plain functions so they are tested without rendering. */
 
 export function formatCount(n: number): string {
@@ -45,4 +47,29 @@ export function formatDuration(seconds: number): string {
     .filter(([v]) => v > 0)
     .map(([v, u]) => `${v} ${u}`)
     .join(' ');
+}
+
+/** An ISO 8601 instant as Grafana shows times, in the browser's zone, e.g. "2026-12-01 16:31:36"; '' when unreadable. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso || Number.isNaN(Date.parse(iso))) {
+    return '';
+  }
+  return dateTimeFormat(iso, { format: 'YYYY-MM-DD HH:mm:ss' });
+}
+
+/** How long ago an ISO 8601 instant was, e.g. "5 minutes ago"; '' when unreadable. */
+export function formatAgo(iso: string | null | undefined): string {
+  if (!iso || Number.isNaN(Date.parse(iso))) {
+    return '';
+  }
+  return dateTimeFormatTimeAgo(iso);
+}
+
+/** A share as a percentage with one decimal below 10 %, e.g. "4.2 %", "63 %". */
+export function formatShare(part: number, whole: number): string {
+  if (whole <= 0) {
+    return '–';
+  }
+  const pct = (part / whole) * 100;
+  return `${pct < 10 ? pct.toFixed(1) : Math.round(pct)} %`;
 }

@@ -2,6 +2,11 @@
 // (playwright-core, Debian's /usr/bin/chromium, never a downloaded browser) clicks through it and checks what a person
 // sees. Screenshots: test-output/browser/*.png.
 //
+// - App shell (issue "Platform", part 6): the app's router from the route table at Grafana's URLs; Home with the
+//   shared tenant picker, its Jobs section and the nightly storage report (part 2): first empty ("No jobs yet", no
+//   report), then after a storage report taken on the backend (the job listed, its run log, rows and bytes per
+//   tenant), for one tenant, reproduced by the copied URL in a new tab, on to Analytics by the feature card with the
+//   tenant, and with the backend unreachable (every section says what to do; Retry recovers).
 // - Analytics explorer (issue "CAAS analytics"): the app page mounting the data source's real QueryEditor; a time
 //   series drawn by uPlot and read back as a table, a login → message_sent funnel with its user counts.
 // - Data source panel: the real CaasDataSource (src/datasource/datasource.ts) built from provisioned-style instance
@@ -39,9 +44,15 @@ const DEMO_DAYS = 14;
 // The data source panel's jsonData.defaultTenant: a viewer key (like an admin key) must name the tenant it reads.
 const DS_TENANT = 'acme';
 const APP_PROXY = '/api/plugin-proxy/caas-observatory-app/api';
+const APP = '/a/caas-observatory-app';
 const DS_PROXY = '/api/datasources/proxy/uid/workbench-ds/caas';
 /** The Authorization header of every request the static server forwarded to the backend ('' when none). */
 const backendAuth = [];
+/**
+ * While true, the static server answers every backend call 502 without a body, as Grafana's proxy does when the
+ * backend is down (the pages' error states).
+ */
+let backendDown = false;
 
 // The data source's and the app's test ids (src/datasource/testIds.ts, src/components/testIds.ts), as the DOM has them.
 const ids = {
@@ -57,7 +68,38 @@ const ids = {
   error: 'data-testid analytics-error',
   granularity: 'data-testid caas-ds-granularity',
   // The two sections of the page; both hold a QueryEditor, so every editor locator is taken within one of them.
-  explorer: 'workbench-explorer',
+  explorer: 'workbench-app',
+  // src/components/testIds.ts: the shared header, Home's sections
+  header: { tenant: 'data-testid header-tenant', tenantError: 'data-testid header-tenant-error' },
+  home: {
+    container: 'data-testid home-container',
+    health: 'data-testid home-health',
+    healthError: 'data-testid home-health-error',
+    feature: (id) => `data-testid home-feature-${id}`,
+    featureMissing: (id) => `data-testid home-feature-missing-${id}`,
+  },
+  jobs: {
+    container: 'data-testid jobs-container',
+    refresh: 'data-testid jobs-refresh',
+    empty: 'data-testid jobs-empty',
+    error: 'data-testid jobs-error',
+    table: 'data-testid jobs-table',
+    open: (id) => `data-testid jobs-open-${id}`,
+    detail: 'data-testid jobs-detail',
+    log: 'data-testid jobs-log',
+    nextScheduled: 'data-testid jobs-next-scheduled',
+  },
+  storage: {
+    container: 'data-testid storage-container',
+    refresh: 'data-testid storage-refresh',
+    empty: 'data-testid storage-empty',
+    error: 'data-testid storage-error',
+    table: 'data-testid storage-table',
+    measured: 'data-testid storage-measured',
+    tables: 'data-testid storage-tables',
+  },
+  analyticsContainer: 'data-testid analytics-container',
+  noTenant: 'data-testid analytics-no-tenant',
   // tests/workbench/DataSourcePanel.tsx (dsPanelTestIds)
   ds: {
     panel: 'workbench-ds-panel',
@@ -177,6 +219,10 @@ async function startStatic(backendUrl) {
   };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
+    if (url.pathname.startsWith('/backend/') && backendDown) {
+      res.writeHead(502).end();
+      return;
+    }
     if (url.pathname.startsWith('/backend/')) {
       backendAuth.push(`${req.method} ${url.pathname} ${req.headers.authorization ?? ''}`);
       const target = new URL(url.pathname.slice('/backend'.length) + url.search, backendUrl);
@@ -196,8 +242,9 @@ async function startStatic(backendUrl) {
       return;
     }
     const clean = path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, '');
+    // The app's pages are client routes (Grafana serves its index for them too).
     const file =
-      url.pathname === '/' || url.pathname === '/index.html'
+      url.pathname === '/' || url.pathname === '/index.html' || url.pathname.startsWith('/a/')
         ? path.join(ROOT, 'tests/workbench/index.html')
         : clean.startsWith('/public/build/img/')
           ? // Grafana serves @grafana/ui's icons from public/build/img
@@ -220,13 +267,15 @@ async function pick(within, testId, label) {
   await input.click();
   await input.fill(label);
   // The options list is a portal at the end of the page, not inside `within`.
-  await within.page().getByRole('option', { name: label, exact: false }).first().click();
+  const page = typeof within.page === 'function' ? within.page() : within;
+  await page.getByRole('option', { name: label, exact: false }).first().click();
 }
 
 describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }, () => {
   let backend;
   let web;
   let browser;
+  let context;
   let page;
   let explorer;
   let dsPanel;
@@ -273,28 +322,214 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
         '--no-first-run',
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.setDefaultTimeout(20_000);
-    page.on(
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    page = await openPage();
+    // As a Grafana Viewer, with the read key only: no adminKey parameter, so the app's adminKey is not even set. The
+    // first URL carries the workbench's settings and goes on to the app's default page, Home.
+    await page.goto(
+      `${web.url}/index.html?backend=/backend&viewerKey=${encodeURIComponent(VIEWER_KEY)}&role=Viewer&days=${DEMO_DAYS}&tenant=${DS_TENANT}`
+    );
+    await page.getByTestId(ids.home.container).waitFor();
+    assert.equal(new URL(page.url()).pathname, `${APP}/home`);
+    explorer = page.getByTestId(ids.explorer);
+    dsPanel = page.getByTestId(ids.ds.panel);
+    await dsPanel.getByTestId(ids.kind).waitFor();
+  });
+
+  /** A tab of the browser, logging what goes wrong in it. */
+  async function openPage() {
+    const p = await context.newPage();
+    p.setDefaultTimeout(20_000);
+    p.on(
       'console',
       (msg) =>
         msg.type() === 'error' &&
         !msg.text().startsWith('Failed to load resource') &&
         console.log(`browser console error: ${msg.text().slice(0, 2000)}`)
     );
-    page.on('pageerror', (err) => console.log(`browser page error: ${err.stack ?? err}`));
-    page.on(
+    p.on('pageerror', (err) => console.log(`browser page error: ${err.stack ?? err}`));
+    p.on(
       'response',
       (res) => res.status() >= 400 && consoleErrors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`)
     );
-    // As a Grafana Viewer, with the read key only: no adminKey parameter, so the app's adminKey is not even set.
-    await page.goto(
-      `${web.url}/index.html?backend=/backend&viewerKey=${encodeURIComponent(VIEWER_KEY)}&role=Viewer&days=${DEMO_DAYS}&tenant=${DS_TENANT}`
+    return p;
+  }
+
+  /** The backend itself, as its operator calls it (not through Grafana): the admin key. */
+  async function backendAsAdmin(method, path) {
+    const res = await fetch(`${backend.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    return { status: res.status, body: await res.json() };
+  }
+
+  /** The text of a Grafana InteractiveTable's body rows, one string per row. */
+  async function rowsOf(table) {
+    return (await table.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  let storageJobId;
+
+  test('Home, fresh backend: no jobs yet, no storage report yet, and features that say what is missing', async () => {
+    const jobs = page.getByTestId(ids.jobs.container);
+    const empty = jobs.getByTestId(ids.jobs.empty);
+    await empty.waitFor();
+    assert.match(await empty.innerText(), /No jobs yet\./);
+    assert.match(await empty.innerText(), /nightly storage report/);
+    assert.match(await jobs.getByTestId(ids.jobs.nextScheduled).innerText(), /does not list its schedules/);
+    const storageEmpty = page.getByTestId(ids.storage.container).getByTestId(ids.storage.empty);
+    await storageEmpty.waitFor();
+    assert.match(await storageEmpty.innerText(), /No storage report yet/);
+    assert.match(await storageEmpty.innerText(), /POST \/v1\/storage\/refresh/);
+    // The health section answered too: the workbench is wired to the real backend.
+    await page
+      .getByTestId(ids.home.health)
+      .getByText(/Healthy: every engine answers/)
+      .waitFor();
+
+    // Analytics is a link (with no tenant picked, no params); the other features say what they lack, and no link.
+    const analytics = page.getByTestId(ids.home.feature('analytics'));
+    assert.equal(await analytics.getByRole('link').getAttribute('href'), `${APP}/analytics`);
+    for (const id of ['search', 'sla', 'alerts', 'reports']) {
+      const card = page.getByTestId(ids.home.feature(id));
+      assert.match(await card.getByTestId(ids.home.featureMissing(id)).innerText(), /not built yet\. It needs/);
+      assert.equal(await card.getByRole('link').count(), 0, `${id} has no link`);
+    }
+    assert.doesNotMatch(await page.getByTestId(ids.home.container).innerText(), /coming soon/i);
+    await page.screenshot({ path: path.join(OUT, 'home-empty.png'), fullPage: true });
+  });
+
+  test('Home after a storage report: the job in Jobs, its run log, rows and bytes per tenant', async () => {
+    // The nightly job, taken now by the backend's operator (POST /v1/storage/refresh is Admin-only, not routed).
+    const started = await backendAsAdmin('POST', '/v1/storage/refresh');
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    storageJobId = started.body.job_id;
+    let state;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(250)) {
+      state = (await backendAsAdmin('GET', `/v1/jobs/${storageJobId}`)).body.state;
+      if (state === 'succeeded' || state === 'failed') {
+        break;
+      }
+    }
+    assert.equal(state, 'succeeded');
+
+    await page.getByTestId(ids.jobs.refresh).click();
+    const table = page.getByTestId(ids.jobs.table);
+    await table.waitFor();
+    const jobRows = await rowsOf(table);
+    assert.equal(jobRows.length, 1, jobRows.join('\n'));
+    assert.match(jobRows[0], /Storage report platform succeeded/);
+
+    await page.getByTestId(ids.storage.refresh).click();
+    const storage = page.getByTestId(ids.storage.table);
+    await storage.waitFor();
+    const storageRows = await rowsOf(storage);
+    // The demo's three tenants, each with event rows and bytes on disk.
+    assert.deepEqual(
+      storageRows.map((r) => r.split(' ')[0]).sort(),
+      ['acme', 'globex', 'initech'],
+      storageRows.join('\n')
     );
-    explorer = page.getByTestId(ids.explorer);
-    dsPanel = page.getByTestId(ids.ds.panel);
-    await explorer.getByTestId(ids.kind).waitFor();
-    await dsPanel.getByTestId(ids.kind).waitFor();
+    for (const row of storageRows) {
+      assert.match(row, /^\w+ [1-9][\d,]* \d+(\.\d)? (B|KiB|MiB|GiB) [\d.]+ %$/, row);
+    }
+    assert.match(
+      await page.getByTestId(ids.storage.measured).innerText(),
+      /^Measured .* ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)\.$/
+    );
+    await page.screenshot({ path: path.join(OUT, 'home-jobs-storage.png'), fullPage: true });
+
+    // Its run log, opened from the list; the open job is in the URL.
+    await page.getByTestId(ids.jobs.open(storageJobId)).click();
+    const log = page.getByTestId(ids.jobs.log);
+    await log.getByText(/tenant\(s\): \d+ event rows/).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('job'), storageJobId);
+    assert.match(await page.getByTestId(ids.jobs.detail).innerText(), /succeeded/);
+    await page.getByTestId(ids.jobs.detail).screenshot({ path: path.join(OUT, 'home-job-log.png') });
+  });
+
+  test('Home for one tenant: the picker writes the URL, and the copied URL opens the same screen in a new tab', async () => {
+    await pick(page, ids.header.tenant, 'acme');
+    await page.waitForURL((u) => u.searchParams.get('tenant') === 'acme');
+    // The storage job is platform-wide: acme has none of its own.
+    const empty = page.getByTestId(ids.jobs.empty);
+    await empty.waitFor();
+    assert.match(await empty.innerText(), /No jobs for tenant acme yet/);
+    const storage = page.getByTestId(ids.storage.table);
+    assert.deepEqual(
+      (await rowsOf(storage)).map((r) => r.split(' ')[0]),
+      ['acme']
+    );
+    const tables = page.getByTestId(ids.storage.tables);
+    await tables.getByText('Tables of tenant acme').waitFor();
+    assert.ok(
+      (await rowsOf(tables)).some((r) => r.startsWith('events ')),
+      (await rowsOf(tables)).join('\n')
+    );
+    await page.screenshot({ path: path.join(OUT, 'home-tenant.png'), fullPage: true });
+
+    const link = page.url();
+    assert.match(link, new RegExp(`${APP}/home\\?.*tenant=acme`));
+    assert.match(link, new RegExp(`job=${storageJobId}`), 'the open job is in the link too');
+    const tab = await openPage();
+    try {
+      await tab.goto(link);
+      await tab.getByTestId(ids.storage.tables).getByText('Tables of tenant acme').waitFor();
+      assert.equal(await tab.getByTestId(ids.header.tenant).inputValue(), 'Acme Corp (acme)');
+      assert.match(await tab.getByTestId(ids.jobs.empty).innerText(), /No jobs for tenant acme yet/);
+      await tab
+        .getByTestId(ids.jobs.log)
+        .getByText(/tenant\(s\)/)
+        .waitFor();
+      await tab.screenshot({ path: path.join(OUT, 'home-tenant-copied-link.png'), fullPage: true });
+    } finally {
+      await tab.close();
+    }
+  });
+
+  test('Home → Analytics by the feature card keeps the tenant; the explorer asks for a tenant when none is picked', async () => {
+    const card = page.getByTestId(ids.home.feature('analytics'));
+    assert.equal(await card.getByRole('link').getAttribute('href'), `${APP}/analytics?tenant=acme`);
+    await card.getByRole('link').click();
+    await page.getByTestId(ids.analyticsContainer).waitFor();
+    assert.equal(new URL(page.url()).pathname, `${APP}/analytics`);
+    assert.equal(new URL(page.url()).searchParams.get('tenant'), 'acme');
+    assert.equal(await page.getByTestId(ids.header.tenant).inputValue(), 'Acme Corp (acme)');
+
+    // The nav (built from the route table, as Grafana's sidebar is from plugin.json) goes back without params.
+    await page.getByTestId('workbench-nav-analytics').click();
+    await page.waitForURL((u) => !u.searchParams.has('tenant'));
+    const noTenant = page.getByTestId(ids.noTenant);
+    await noTenant.waitFor();
+    assert.match(await noTenant.innerText(), /Pick a tenant in the header above first/);
+    await page.screenshot({ path: path.join(OUT, 'analytics-no-tenant.png'), fullPage: true });
+  });
+
+  test('Home with the backend unreachable: every section says what to do, and Retry recovers', async () => {
+    backendDown = true;
+    try {
+      await page.goto(`${web.url}${APP}/home?jobs=failed`);
+      const jobsError = page.getByTestId(ids.jobs.error);
+      await jobsError.waitFor();
+      assert.match(await jobsError.innerText(), /Grafana could not reach the CAAS backend\./);
+      assert.match(await jobsError.innerText(), /Set the backend URL on the app's Configuration page/);
+      const storageError = page.getByTestId(ids.storage.error);
+      await storageError.waitFor();
+      assert.match(await storageError.innerText(), /Grafana could not reach the CAAS backend/);
+      await page.getByTestId(ids.home.healthError).waitFor();
+      const tenantError = page.getByTestId(ids.header.tenantError);
+      await tenantError.waitFor();
+      assert.match(await tenantError.innerText(), /Could not list the tenants: .* Type a tenant id instead/);
+      await page.screenshot({ path: path.join(OUT, 'home-error.png'), fullPage: true });
+    } finally {
+      backendDown = false;
+    }
+    await page.getByTestId(ids.jobs.error).getByRole('button', { name: 'Retry' }).click();
+    // The Failed tab (from the URL): the storage job succeeded, so nothing failed.
+    const empty = page.getByTestId(ids.jobs.empty);
+    await empty.waitFor();
+    assert.match(await empty.innerText(), /No failed jobs/);
+    await page.getByTestId(ids.storage.error).getByRole('button', { name: 'Retry' }).click();
+    await page.getByTestId(ids.storage.table).waitFor();
+    assert.equal(await page.getByTestId(ids.jobs.error).count(), 0);
   });
 
   afterEach(async (t) => {
@@ -319,9 +554,12 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
   });
 
   test('time series: picking the kind and running draws a series of events', async () => {
+    // The explorer over the demo's days, as a link with a time range opens it.
+    await page.goto(`${web.url}${APP}/analytics?from=now-${DEMO_DAYS}d&to=now`);
+    await explorer.getByTestId(ids.kind).waitFor();
     await pick(explorer, ids.kind, 'Time series');
-    // A viewer key must name the tenant it reads (the demo loads acme, globex and initech).
-    await pick(explorer, ids.tenant, 'acme');
+    // A viewer key must name the tenant it reads (the demo loads acme, globex and initech): the shared header's picker.
+    await pick(explorer, ids.header.tenant, 'acme');
     await explorer.getByTestId(ids.run).click();
     const panel = explorer.getByTestId(ids.panel);
     await panel.waitFor();
@@ -343,14 +581,37 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     const numbers = cells.map((c) => Number(c.replace(/[^\d.]/g, ''))).filter((n) => Number.isFinite(n) && n > 0);
     assert.ok(numbers.length > 0, `the table shows event counts (cells: ${cells.slice(0, 10).join(' | ')})`);
     await page.screenshot({ path: path.join(OUT, 'timeseries-table.png'), fullPage: true });
+
+    // Everything on screen is in the URL: tenant, range, query and view.
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get('tenant'), 'acme');
+    assert.equal(url.searchParams.get('from'), `now-${DEMO_DAYS}d`);
+    assert.equal(url.searchParams.get('view'), 'table');
+    assert.equal(JSON.parse(url.searchParams.get('q') ?? '{}').kind, 'timeseries');
+
+    // The copied URL in a new tab: the same answer in the same view, without clicking Run.
+    const tab = await openPage();
+    try {
+      await tab.goto(page.url());
+      const copied = tab.getByTestId(ids.explorer).getByTestId('workbench-panel-table');
+      await copied.waitFor();
+      const copiedCells = await copied.getByRole('cell').allInnerTexts();
+      assert.deepEqual(copiedCells.slice(0, 20), cells.slice(0, 20), 'the same rows as the original tab');
+      assert.equal(await tab.getByTestId(ids.header.tenant).inputValue(), 'Acme Corp (acme)');
+      await tab.screenshot({ path: path.join(OUT, 'timeseries-copied-link.png'), fullPage: true });
+    } finally {
+      await tab.close();
+    }
+
     await explorer.getByTestId(ids.view).getByText('Chart', { exact: true }).click({ force: true });
     await explorer.getByTestId('workbench-panel-timeseries').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('view'), 'timeseries');
   });
 
   test('funnel: steps login → message_sent show their names and user counts', async () => {
     await pick(explorer, ids.kind, 'Funnel');
     if (!(await explorer.getByTestId(ids.preview).innerText()).includes('acme')) {
-      await pick(explorer, ids.tenant, 'acme');
+      await pick(explorer, ids.header.tenant, 'acme');
     }
     await pick(explorer, ids.funnelStepEvent(0), 'login');
     await pick(explorer, ids.funnelStepEvent(1), 'message_sent');
@@ -459,7 +720,7 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     assert.ok(keysSeen.has(`Bearer ${VIEWER_KEY}`), 'the read key reached the backend');
   });
 
-  test("Grafana's proxy as a Viewer: Admin routes refused, everything else but health and analytics not routed", async () => {
+  test("Grafana's proxy as a Viewer: Admin routes refused, only the pages' reads routed", async () => {
     const probe = (method, url, data) =>
       page.evaluate(
         async ([method, url, data]) => {
@@ -486,12 +747,21 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     });
     // The data source routes only health and analytics: anything else goes to the instance's own URL (none here), keyless.
     assert.equal((await probe('POST', `${DS_PROXY}/v1/keys`, { role: 'admin' })).status, 502);
-    // Reads no page needs are not routed either (the Viewer routes are an allow-list: health and analytics), so a
-    // crafted path that dodges the Admin route `api/v1/keys` finds nothing: an encoded slash is one segment to
-    // Grafana's router.
+    // Reads no page needs are not routed either (the Viewer routes are an allow-list: health, analytics, tenants, jobs
+    // and the storage report), so a crafted path that dodges the Admin route `api/v1/keys` finds nothing: an encoded
+    // slash is one segment to Grafana's router.
     assert.equal((await probe('GET', `${APP_PROXY}/v1%2Fkeys`)).status, 404);
     assert.equal((await probe('GET', `${APP_PROXY}/v1/webhook-secrets`)).status, 404);
-    assert.equal((await probe('GET', `${APP_PROXY}/v1/tenants`)).status, 404);
+    assert.equal((await probe('GET', `${APP_PROXY}/v1/tenants/acme`)).status, 404);
+    // The jobs' writes are not routed either: cancelling and taking a storage report stay with the backend's admin.
+    assert.equal((await probe('POST', `${APP_PROXY}/v1/jobs/${storageJobId}/cancel`)).status, 404);
+    assert.equal((await probe('POST', `${APP_PROXY}/v1/storage/refresh`)).status, 404);
+    // The reads Home and the tenant picker make, with the read key.
+    const listed = await probe('GET', `${APP_PROXY}/v1/tenants`);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.data.tenants.map((t) => t.id).sort(), ['acme', 'globex', 'initech']);
+    assert.equal((await probe('GET', `${APP_PROXY}/v1/jobs`)).status, 200);
+    assert.equal((await probe('GET', `${APP_PROXY}/v1/storage`)).status, 200);
     // A read a Viewer's page makes still works.
     const tenants = await probe('GET', `${APP_PROXY}/v1/analytics/variables/tenants`);
     assert.equal(tenants.status, 200);

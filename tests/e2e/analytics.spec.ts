@@ -21,7 +21,7 @@ test.describe('Analytics explorer', () => {
     await gotoPage('/analytics');
     await expect(page.getByTestId(testIds.analytics.container)).toBeVisible();
     await pick(page, ids.kind, 'Time series');
-    await pick(page, ids.tenant, TENANT);
+    await pick(page, testIds.header.tenant, TENANT);
     await page.getByTestId(testIds.analytics.run).click();
 
     const panel = page.getByTestId(testIds.analytics.panel);
@@ -35,7 +35,7 @@ test.describe('Analytics explorer', () => {
   test('funnel: login → message_sent shows both steps with user counts', async ({ gotoPage, page }, testInfo) => {
     await gotoPage('/analytics');
     await pick(page, ids.kind, 'Funnel');
-    await pick(page, ids.tenant, TENANT);
+    await pick(page, testIds.header.tenant, TENANT);
     await pick(page, ids.funnel.stepEvent(0), 'login');
     await pick(page, ids.funnel.stepEvent(1), 'message_sent');
     await page.getByTestId(testIds.analytics.run).click();

@@ -1,15 +1,20 @@
 /**
- * The browser workbench, rendered outside Grafana against a real backend, in two sections:
- * - "Analytics explorer": the app's page (src/pages/Analytics), which mounts the data source's real QueryEditor over
- *   an adapter that answers through the app's proxy route;
+ * The browser workbench, rendered outside Grafana against a real backend, in two parts:
+ * - "App": the app's real router (src/components/App, built from the route table src/routes.ts) at Grafana's URLs
+ *   `/a/caas-observatory-app/<page>`, with a nav built from the same table (Grafana builds its sidebar from plugin.json's
+ *   includes, which routes.test.ts holds to the table). Home (health, jobs, storage, features) and the Analytics
+ *   explorer (which mounts the data source's real QueryEditor over an adapter that answers through the app's proxy
+ *   route) keep their state in this page's URL, as they do in Grafana's.
  * - "Data source panel" (DataSourcePanel.tsx): the real CaasDataSource, built from provisioned-style instance settings,
  *   with its QueryEditor; runs go through `ds.query()` (data proxy route `<url>/caas/...`, toDataFrames, error
  *   responses) and are drawn by the panel stand-in below; "Test" calls `ds.testDatasource()`.
- * Opened as `/index.html?backend=<backend base URL>&viewerKey=<read key>[&adminKey=<admin key>][&role=<org role>]
+ * Opened first as `/index.html?backend=<backend base URL>&viewerKey=<read key>[&adminKey=<admin key>][&role=<org role>]
  * [&days=<range in days>][&tenant=<default tenant>]` (`viewerKey`: the app's secureJsonData.viewerKey and the data
  * source's apiKey, a key of backend role viewer; `adminKey`: the app's secureJsonData.adminKey, left out by the browser
  * tests; `role`: the signed-in user's Grafana org role, Viewer by default; `tenant`: the data source's
- * jsonData.defaultTenant).
+ * jsonData.defaultTenant), which goes on to the app's Home. These settings are Grafana's server-side state, so the
+ * workbench keeps them in localStorage: an app URL opened later (a copied link in another tab, a reload) finds them again without
+ * carrying them.
  *
  * What Grafana would provide is stood in for here:
  * - getBackendSrv(): Grafana's plugin proxies, then a real fetch() to the backend. A proxy URL (the app's
@@ -19,19 +24,26 @@
  *   refused (403) or not found (404) as Grafana would for the user's role, else forwarded to the route's URL with the
  *   route's headers rendered from the keys above (a key the workbench was not given renders as Grafana renders it,
  *   "<no value>"). Every request is logged in `window.caasWorkbench.proxyLog`.
- * - getTemplateSrv(): no dashboard, no variables.
+ * - Grafana's router and its link handling: a BrowserRouter, and a click on a link to an app page navigates in place
+ *   (Grafana intercepts such clicks the same way), so the page keeps its state.
+ * - The app's plugin context (meta.jsonData.apiUrl), getTemplateSrv() (no dashboard, no variables).
  * - PanelRenderer: Grafana's panel plugin registry does not exist outside Grafana, so panels are drawn with
  *   @grafana/ui's TimeSeries (uPlot) and Table components from the same options and field config.
  */
-import React, { type ComponentType } from 'react';
+import React, { type ComponentType, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Link, Navigate, Route, Routes, useNavigate } from 'react-router-dom';
 import { Observable } from 'rxjs';
 import {
   applyFieldOverrides,
   createTheme,
   type DataFrame,
+  type AppRootProps,
   type FieldConfigSource,
   type PanelData,
+  PluginContextProvider,
+  type PluginMeta,
+  PluginType,
   type TimeRange,
   rangeUtil,
 } from '@grafana/data';
@@ -43,13 +55,14 @@ import {
   setTemplateSrv,
   type TemplateSrv,
 } from '@grafana/runtime';
-import { GlobalStyles, Table, ThemeContext, TimeSeries } from '@grafana/ui';
+import { GlobalStyles, Stack, Table, ThemeContext, TimeSeries } from '@grafana/ui';
 // @ts-expect-error: an alias of @grafana/runtime's PanelRenderer module (tests/workbench/webpack.config.ts)
 import { setPanelRenderer } from 'workbench-panel-renderer';
 import appPluginJson from '../../plugin.json';
-import { PLUGIN_ID } from '../../src/constants';
+import App from '../../src/components/App/App';
+import { PLUGIN_BASE_URL, PLUGIN_ID } from '../../src/constants';
 import dsPluginJson from '../../src/datasource/plugin.json';
-import Analytics from '../../src/pages/Analytics/Analytics';
+import { APP_PAGES, DEFAULT_PAGE, prefixRoute } from '../../src/routes';
 import { DataSourcePanel, WORKBENCH_DS_UID } from './DataSourcePanel';
 import {
   ORG_ROLES,
@@ -84,7 +97,28 @@ declare global {
   }
 }
 
-const params = new URLSearchParams(window.location.search);
+/** The workbench's settings (Grafana's server-side state): from the first URL, then from localStorage. */
+const SETTINGS_KEY = 'caas-workbench-settings';
+const SETTING_NAMES = ['backend', 'viewerKey', 'adminKey', 'role', 'days', 'tenant'] as const;
+function readSettings(): URLSearchParams {
+  const fromUrl = new URLSearchParams(window.location.search);
+  // Only the settings URL carries them: an app page's own `tenant` (the shared picker's) is not the data source's.
+  const settingsUrl = !window.location.pathname.startsWith(`${PLUGIN_BASE_URL}/`);
+  if (settingsUrl && SETTING_NAMES.some((name) => fromUrl.has(name))) {
+    const settings = new URLSearchParams();
+    for (const name of SETTING_NAMES) {
+      const value = fromUrl.get(name);
+      if (value !== null) {
+        settings.set(name, value);
+      }
+    }
+    localStorage.setItem(SETTINGS_KEY, settings.toString());
+    return settings;
+  }
+  return new URLSearchParams(localStorage.getItem(SETTINGS_KEY) ?? '');
+}
+
+const params = readSettings();
 const roleParam = params.get('role') ?? 'Viewer';
 const role: OrgRole = (ORG_ROLES as readonly string[]).includes(roleParam) ? (roleParam as OrgRole) : 'Viewer';
 const backendUrl = (params.get('backend') ?? '/backend').replace(/\/$/, '');
@@ -336,15 +370,74 @@ setPanelRenderer(WorkbenchPanel as ComponentType<PanelRendererProps>);
 
 const initialRange: TimeRange = rangeUtil.convertRawToRange({ from: `now-${days}d`, to: 'now' });
 
+/** The app's meta as Grafana hands it to the root page: jsonData with the backend URL (the keys stay server-side). */
+const appMeta = {
+  id: PLUGIN_ID,
+  name: appPluginJson.name,
+  type: PluginType.app,
+  enabled: true,
+  jsonData: { apiUrl: backendAbsolute },
+} as unknown as PluginMeta;
+
+const appProps = {
+  basename: PLUGIN_BASE_URL,
+  meta: appMeta,
+  query: {},
+  path: PLUGIN_BASE_URL,
+  onNavChanged: () => {},
+} as unknown as AppRootProps;
+
+/** Grafana's handling of a click on a link inside the app: the app's pages open in place (no reload). */
+function useInPlaceLinks() {
+  const navigate = useNavigate();
+  useEffect(() => {
+    const onClick = (event: MouseEvent) => {
+      const anchor = (event.target as Element | null)?.closest?.('a[href]');
+      if (!anchor || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) {
+        return;
+      }
+      const href = anchor.getAttribute('href') ?? '';
+      if (href.startsWith(`${PLUGIN_BASE_URL}/`) && !anchor.getAttribute('target')) {
+        event.preventDefault();
+        navigate(href);
+      }
+    };
+    document.addEventListener('click', onClick);
+    return () => document.removeEventListener('click', onClick);
+  }, [navigate]);
+}
+
+/** Grafana's sidebar for the app, built as Grafana builds it: from the page includes, i.e. from the route table. */
+function WorkbenchNav() {
+  return (
+    <nav data-testid="workbench-nav" aria-label="App pages">
+      <Stack direction="row" gap={2}>
+        {APP_PAGES.map((page) => (
+          <Link key={page.route} to={prefixRoute(page.route)} data-testid={`workbench-nav-${page.route}`}>
+            {page.title}
+          </Link>
+        ))}
+      </Stack>
+    </nav>
+  );
+}
+
 function Workbench() {
+  useInPlaceLinks();
   return (
     <ThemeContext.Provider value={theme}>
       <GlobalStyles />
       <main style={{ padding: 16, background: theme.colors.background.primary, minHeight: '100vh' }}>
         <h2>CAAS Observatory workbench</h2>
-        <section data-testid="workbench-explorer">
-          <h3>Analytics explorer</h3>
-          <Analytics initialRange={initialRange} />
+        <WorkbenchNav />
+        <section data-testid="workbench-app" style={{ marginTop: 16 }}>
+          <PluginContextProvider meta={appMeta}>
+            <Routes>
+              <Route path={`${PLUGIN_BASE_URL}/*`} element={<App {...appProps} />} />
+              {/* The first URL (/index.html?settings) goes on to the app's default page. */}
+              <Route path="*" element={<Navigate to={prefixRoute(DEFAULT_PAGE.route)} replace />} />
+            </Routes>
+          </PluginContextProvider>
         </section>
         <section style={{ marginTop: 32 }}>
           <h3>Data source panel</h3>
@@ -360,4 +453,8 @@ function Workbench() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(<Workbench />);
+createRoot(document.getElementById('root')!).render(
+  <BrowserRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+    <Workbench />
+  </BrowserRouter>
+);

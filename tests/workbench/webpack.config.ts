@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Configuration } from 'webpack';
 
 /**
- * The browser workbench (tests/browser/workbench.test.mjs): the app's Analytics explorer and the data source panel (the
- * real CaasDataSource with its QueryEditor), bundled with React and @grafana/{ui,data,runtime} (not externals: there is
- * no Grafana around it).
+ * The browser workbench (tests/browser/workbench.test.mjs): the app's router and pages (Home, the Analytics explorer)
+ * and the data source panel (the real CaasDataSource with its QueryEditor), bundled with React, react-router and
+ * @grafana/{ui,data,runtime} (not externals: there is no Grafana around it).
  * Output: test-output/workbench/{index.html,workbench.js}.
  */
 const root = path.resolve(__dirname, '../..');

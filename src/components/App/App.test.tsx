@@ -8,6 +8,13 @@ import { render, screen } from '@testing-library/react';
 import App from './App';
 import { testIds } from '../testIds';
 import { healthyResponse, ok } from '../../test/fixtures';
+import { APP_PAGES, ROUTES } from '../../routes';
+
+/** Each page's container; a page added to the route table without one here does not compile. */
+const CONTAINERS: Record<ROUTES, string> = {
+  [ROUTES.Home]: testIds.home.container,
+  [ROUTES.Analytics]: testIds.analytics.container,
+};
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -41,13 +48,19 @@ describe('components/App', () => {
     expect(await screen.findByTestId(testIds.home.container, {}, WAIT)).toBeInTheDocument();
   });
 
-  test('/analytics renders the Analytics explorer', async () => {
-    render(
-      <MemoryRouter initialEntries={['/analytics']} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-        <App {...props} />
-      </MemoryRouter>
-    );
-    expect(await screen.findByTestId(testIds.analytics.container, {}, WAIT)).toBeInTheDocument();
-    expect(screen.queryByTestId(testIds.home.container)).not.toBeInTheDocument();
-  }, 30_000);
+  test.each(APP_PAGES.map((p) => [p.route]))(
+    '/%s renders its page, built from the route table',
+    async (route) => {
+      render(
+        <MemoryRouter initialEntries={[`/${route}`]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+          <App {...props} />
+        </MemoryRouter>
+      );
+      expect(await screen.findByTestId(CONTAINERS[route], {}, WAIT)).toBeInTheDocument();
+      for (const other of Object.values(ROUTES).filter((r) => r !== route)) {
+        expect(screen.queryByTestId(CONTAINERS[other])).not.toBeInTheDocument();
+      }
+    },
+    30_000
+  );
 });

@@ -2,20 +2,22 @@ import React, { Suspense } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import type { AppRootProps } from '@grafana/data';
 import { LoadingPlaceholder } from '@grafana/ui';
-import { ROUTES } from '../../constants';
 import { labels } from '../../labels';
+import { APP_PAGES, DEFAULT_PAGE } from '../../routes';
 
-const Home = React.lazy(() => import('../../pages/Home/Home'));
-const Analytics = React.lazy(() => import('../../pages/Analytics/Analytics'));
-
-/** The app's router: one route per page (ROUTES), pages lazy-loaded; unknown paths land on Home. */
+/**
+ * The app's router, built from the route table (src/routes.ts), which also yields plugin.json's nav: one route per
+ * page, pages lazy-loaded; unknown paths land on the default page (Home).
+ */
 function App(_props: AppRootProps) {
+  const Default = DEFAULT_PAGE.component;
   return (
     <Suspense fallback={<LoadingPlaceholder text={labels.app.loading} />}>
       <Routes>
-        <Route path={ROUTES.Home} element={<Home />} />
-        <Route path={ROUTES.Analytics} element={<Analytics />} />
-        <Route path="*" element={<Home />} />
+        {APP_PAGES.map(({ route, component: Page }) => (
+          <Route key={route} path={route} element={<Page />} />
+        ))}
+        <Route path="*" element={<Default />} />
       </Routes>
     </Suspense>
   );

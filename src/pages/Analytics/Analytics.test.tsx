@@ -1,7 +1,7 @@
 import '../../datasource/test/jsdom';
 import React from 'react';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { dateTime, FieldType, type TimeRange } from '@grafana/data';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { FieldType } from '@grafana/data';
 import { getBackendSrv, type PanelRendererProps } from '@grafana/runtime';
 import type { QueryResponse } from '../../../backend/src/contracts/analytics';
 import { testIds } from '../../components/testIds';
@@ -9,9 +9,11 @@ import { labels as dsLabels } from '../../datasource/labels';
 import { pickOption } from '../../datasource/test/combobox';
 import { dsTestIds } from '../../datasource/testIds';
 import type { CaasQuery } from '../../datasource/types';
+import { migrateQuery } from '../../datasource/migrateQuery';
 import { labels } from '../../labels';
-import { httpError, ok } from '../../test/fixtures';
-import Analytics from './Analytics';
+import { httpError, ok, tenantsResponse } from '../../test/fixtures';
+import { renderAt } from '../../test/router';
+import Analytics, { queryToParam } from './Analytics';
 
 const panels: PanelRendererProps[] = [];
 
@@ -29,7 +31,19 @@ const WAIT = { timeout: 10_000 };
 const PROXY = '/api/plugin-proxy/caas-observatory-app/api';
 const FROM = Date.UTC(2025, 0, 1);
 const TO = Date.UTC(2025, 0, 31);
-const RANGE: TimeRange = { from: dateTime(FROM), to: dateTime(TO), raw: { from: dateTime(FROM), to: dateTime(TO) } };
+/** The explorer's URL: the shared tenant and range, and the query (q) when one is given. */
+function url(query?: Partial<CaasQuery>, extra = '', tenant: string | null = 'acme'): string {
+  const params = new URLSearchParams();
+  if (tenant) {
+    params.set('tenant', tenant);
+  }
+  params.set('from', String(FROM));
+  params.set('to', String(TO));
+  if (query) {
+    params.set('q', queryToParam(migrateQuery({ refId: 'A', ...query })));
+  }
+  return `/a/caas-observatory-app/analytics?${params.toString()}${extra}`;
+}
 
 const fetchMock = jest.fn();
 const lastPanel = () => panels[panels.length - 1] as PanelRendererProps;
@@ -63,6 +77,9 @@ beforeEach(() => {
     if (url === `${PROXY}/v1/analytics/query`) {
       return typeof queryAnswer === 'function' ? (queryAnswer as () => unknown)() : ok(queryAnswer);
     }
+    if (url === `${PROXY}/v1/tenants`) {
+      return ok(tenantsResponse);
+    }
     const name = url.split('/').pop() ?? '';
     const values: Record<string, string[]> = {
       tenants: ['acme', 'globex'],
@@ -73,11 +90,13 @@ beforeEach(() => {
   jest.mocked(getBackendSrv).mockReturnValue({ fetch: fetchMock } as unknown as ReturnType<typeof getBackendSrv>);
 });
 
-async function renderPage(initialQuery: Partial<CaasQuery> = { tenant: 'acme' }) {
+async function renderPage(at = url()) {
+  let page: ReturnType<typeof renderAt> | undefined;
   await act(async () => {
-    render(<Analytics initialQuery={initialQuery} initialRange={RANGE} />);
+    page = renderAt(<Analytics />, at);
   });
   await screen.findByTestId(dsTestIds.editor.container, {}, WAIT);
+  return page!;
 }
 
 async function run() {
@@ -87,23 +106,26 @@ async function run() {
 }
 
 describe('pages/Analytics', () => {
-  test("shows the data source's own query editor, a time range and nothing run yet", async () => {
+  test("shows the data source's own query editor under the shared header, and nothing run yet", async () => {
     await renderPage();
     expect(screen.getByTestId(dsTestIds.editor.kind)).toHaveValue(dsLabels.kinds.timeseries.label);
-    expect(screen.getByTestId(testIds.analytics.timeRange)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.header.timeRange)).toBeInTheDocument();
+    // One tenant picker, the shared header's: the editor's own is hidden on this page.
+    expect(screen.getByTestId(testIds.header.tenant)).toBeInTheDocument();
+    expect(screen.queryByTestId(dsTestIds.editor.tenant)).not.toBeInTheDocument();
+    expect(screen.getByTestId(dsTestIds.editor.preview)).toHaveTextContent('acme');
     expect(screen.getByTestId(testIds.analytics.empty)).toHaveTextContent(labels.analytics.empty);
     expect(queryCalls()).toHaveLength(0);
     // The editor's pickers ask the backend through the app's proxy route (no data source instance needed).
     await waitFor(() =>
       expect(fetchMock).toHaveBeenCalledWith(
-        expect.objectContaining({ url: `${PROXY}/v1/analytics/variables/tenants` })
+        expect.objectContaining({ url: `${PROXY}/v1/analytics/variables/event_types` })
       )
     );
   });
 
-  test('Run posts what a panel would through the app proxy and draws a time series with Grafana', async () => {
-    await renderPage({ tenant: 'acme', event_types: ['message_sent'], group_by: ['platform'] } as Partial<CaasQuery>);
-    await run();
+  test('a link with a query runs it on load: posts what a panel would, with the URL tenant and range', async () => {
+    await renderPage(url({ event_types: ['message_sent'], group_by: ['platform'] } as Partial<CaasQuery>));
 
     await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
     expect(queryCalls()).toHaveLength(1);
@@ -133,20 +155,24 @@ describe('pages/Analytics', () => {
     expect(screen.getByTestId(testIds.analytics.meta)).toHaveTextContent('Answered from rollup_hour per day in 12 ms.');
   });
 
-  test('a time series can be shown as a table, as in Explore', async () => {
-    await renderPage();
+  test('Run puts the query in the URL, and the view (chart or table) is there too', async () => {
+    const page = await renderPage();
     await run();
     await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    expect(queryCalls()).toHaveLength(1);
     expect(lastPanel().pluginId).toBe('timeseries');
+    // The default query, run without an edit, is in the URL too: a copied link shows this answer.
+    expect(JSON.parse(page.search().get('q') ?? '{}')).toMatchObject({ kind: 'timeseries' });
 
     await act(async () => {
       fireEvent.click(within(screen.getByTestId(testIds.analytics.view)).getByLabelText(labels.analytics.view.table));
     });
     expect(lastPanel().pluginId).toBe('table');
+    expect(page.search().get('view')).toBe('table');
   });
 
-  test('a kind picked in the editor runs at once; an incomplete query is explained and never sent', async () => {
-    await renderPage();
+  test('a kind picked in the editor runs at once and lands in the URL; an incomplete query is explained, never sent', async () => {
+    const page = await renderPage();
     await pickOption(
       dsTestIds.editor.kind,
       dsLabels.kinds.retention.label,
@@ -157,6 +183,47 @@ describe('pages/Analytics', () => {
     expect(error).toHaveTextContent(labels.analytics.invalid);
     expect(error).toHaveTextContent(dsLabels.invalid.retentionEvents);
     expect(queryCalls()).toHaveLength(0);
+    // Edits replace the history entry; the query keeps no tenant or refId of its own (the tenant is the header's).
+    expect(page.action()).toBe('REPLACE');
+    const q = JSON.parse(page.search().get('q') ?? '{}');
+    expect(q).toMatchObject({ kind: 'retention', version: expect.any(Number) });
+    expect(q).not.toHaveProperty('tenant');
+    expect(q).not.toHaveProperty('refId');
+  });
+
+  test('a copied link reproduces the screen: same tenant, range, query and view, answered again', async () => {
+    const first = await renderPage(url({ kind: 'top_n', field: 'type' } as Partial<CaasQuery>, '', 'globex'));
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    const link = first.href();
+    first.unmount();
+    const sent = queryCalls()[0].data;
+
+    await renderPage(link);
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    expect(screen.getByTestId(dsTestIds.editor.kind)).toHaveValue(dsLabels.kinds.top_n.label);
+    await waitFor(() => expect(screen.getByTestId(testIds.header.tenant)).toHaveValue('Globex (globex)'));
+    expect(queryCalls()).toHaveLength(2);
+    expect(queryCalls()[1].data).toEqual(sent);
+    expect(sent).toMatchObject({ kind: 'top_n', tenant_id: 'globex', from: FROM, to: TO });
+  });
+
+  test('another tenant picked in the header asks again for that tenant', async () => {
+    const page = await renderPage(url({ kind: 'top_n', field: 'type' } as Partial<CaasQuery>));
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    await pickOption(testIds.header.tenant, 'globex', /Globex/);
+    await waitFor(() => expect(queryCalls()).toHaveLength(2));
+    expect(queryCalls()[1].data).toMatchObject({ tenant_id: 'globex' });
+    expect(page.search().get('tenant')).toBe('globex');
+  });
+
+  test('without a tenant nothing is asked: the page says to pick one in the header', async () => {
+    await renderPage(url({ kind: 'top_n', field: 'type' } as Partial<CaasQuery>, '', null));
+    expect(await screen.findByTestId(testIds.analytics.noTenant, {}, WAIT)).toHaveTextContent(
+      labels.analytics.noTenant
+    );
+    await run();
+    expect(queryCalls()).toHaveLength(0);
+    expect(screen.getByTestId(testIds.header.tenant)).toHaveAttribute('placeholder', labels.header.tenant.pick);
   });
 
   test('a funnel is drawn as a table', async () => {
@@ -171,13 +238,13 @@ describe('pages/Analytics', () => {
         ],
       },
     ]);
-    await renderPage({
-      tenant: 'acme',
-      kind: 'funnel',
-      steps: [{ event_type: 'login' }, { event_type: 'message_sent' }],
-      window_seconds: 3600,
-    } as Partial<CaasQuery>);
-    await run();
+    await renderPage(
+      url({
+        kind: 'funnel',
+        steps: [{ event_type: 'login' }, { event_type: 'message_sent' }],
+        window_seconds: 3600,
+      } as Partial<CaasQuery>)
+    );
 
     await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
     expect(queryCalls()[0].data).toMatchObject({
@@ -201,8 +268,7 @@ describe('pages/Analytics', () => {
         ],
       },
     ]);
-    await renderPage({ tenant: 'acme', kind: 'heatmap', metric: 'events' } as Partial<CaasQuery>);
-    await run();
+    await renderPage(url({ kind: 'heatmap', metric: 'events' } as Partial<CaasQuery>));
 
     await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
     const panel = lastPanel();
@@ -215,12 +281,14 @@ describe('pages/Analytics', () => {
 
   test("the backend's refusal is shown with its reason", async () => {
     queryAnswer = () =>
-      httpError(400, { error: { code: 'invalid_query', message: 'tenant_id is required for admin keys' } });
-    await renderPage({});
+      httpError(400, {
+        error: { code: 'too_many_points', message: 'choose a coarser granularity or a shorter range' },
+      });
+    await renderPage();
     await run();
 
     const error = await screen.findByTestId(testIds.analytics.error, {}, WAIT);
-    expect(error).toHaveTextContent('The backend answered 400: tenant_id is required for admin keys');
+    expect(error).toHaveTextContent('The backend answered 400: choose a coarser granularity or a shorter range');
     expect(screen.queryByTestId(testIds.analytics.panel)).not.toBeInTheDocument();
   });
 
@@ -234,15 +302,14 @@ describe('pages/Analytics', () => {
         ],
       },
     ]);
-    await renderPage({ tenant: 'acme', kind: 'top_n', field: 'type' } as Partial<CaasQuery>);
-    await run();
+    await renderPage(url({ kind: 'top_n', field: 'type' } as Partial<CaasQuery>));
 
     expect(await screen.findByTestId(testIds.analytics.noData, {}, WAIT)).toHaveTextContent(labels.analytics.noData);
     expect(screen.queryByTestId(testIds.analytics.panel)).not.toBeInTheDocument();
   });
 
-  test('zooming the chart takes the new range and runs again', async () => {
-    await renderPage();
+  test('zooming the chart puts the new range in the URL and runs again', async () => {
+    const page = await renderPage();
     await run();
     await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
 
@@ -253,5 +320,6 @@ describe('pages/Analytics', () => {
     });
     await waitFor(() => expect(queryCalls()).toHaveLength(2));
     expect(queryCalls()[1].data).toMatchObject({ from, to });
+    expect([page.search().get('from'), page.search().get('to')]).toEqual([String(from), String(to)]);
   });
 });

@@ -17,10 +17,12 @@ interface Props extends ExplorerState {
   timeZone?: string;
   /** A time series zoomed by dragging: the explorer takes the new range and runs again. */
   onChangeTimeRange: (range: AbsoluteTimeRange) => void;
+  /** No tenant is picked: nothing can be asked until one is. */
+  needsTenant?: boolean;
 }
 
 /** The answer, drawn by Grafana's own panels (PanelRenderer): a time series or a table, as a dashboard would. */
-export function Results({ loading, result, error, view, timeZone, onChangeTimeRange }: Props) {
+export function Results({ loading, result, error, view, timeZone, onChangeTimeRange, needsTenant = false }: Props) {
   const [ref, width] = useElementWidth<HTMLDivElement>();
 
   const data: PanelData | undefined = useMemo(
@@ -40,7 +42,12 @@ export function Results({ loading, result, error, view, timeZone, onChangeTimeRa
     <section data-testid={testIds.analytics.results} ref={ref}>
       {loading && <LoadingPlaceholder text={labels.analytics.running} data-testid={testIds.analytics.loading} />}
       {!loading && error !== undefined && <QueryError error={error} />}
-      {!loading && error === undefined && !result && (
+      {!loading && error === undefined && !result && needsTenant && (
+        <div data-testid={testIds.analytics.noTenant}>
+          <Text color="secondary">{labels.analytics.noTenant}</Text>
+        </div>
+      )}
+      {!loading && error === undefined && !result && !needsTenant && (
         <div data-testid={testIds.analytics.empty}>
           <Text color="secondary">{labels.analytics.empty}</Text>
         </div>

@@ -76,5 +76,12 @@ export function useExplorerQuery(maxDataPoints?: number) {
     [maxDataPoints]
   );
 
-  return { ...state, run };
+  /** Drops what is shown (and aborts what is in flight). */
+  const clear = useCallback(() => {
+    controller.current?.abort();
+    controller.current = undefined;
+    setState({ loading: false });
+  }, []);
+
+  return { ...state, run, clear };
 }

@@ -3,12 +3,36 @@ import { Card, Grid, Icon, LinkButton, Stack, Text } from '@grafana/ui';
 import { testIds } from '../../components/testIds';
 import { CONFIG_PAGE_URL, DASHBOARDS, dashboardUrl } from '../../constants';
 import { labels } from '../../labels';
+import { PARAMS } from '../../utils/url-state';
+
+interface Props {
+  /** The current URL's params: the links open each dashboard on the picked tenant and time range. */
+  params: URLSearchParams;
+}
+
+/** A dashboard's URL for the page's tenant (the dashboards' `tenant` variable) and time range. */
+export function dashboardLink(uid: string, params: URLSearchParams): string {
+  const query = new URLSearchParams();
+  const tenant = params.get(PARAMS.tenant);
+  if (tenant) {
+    query.set('var-tenant', tenant);
+  }
+  for (const name of [PARAMS.from, PARAMS.to]) {
+    const value = params.get(name);
+    if (value) {
+      query.set(name, value);
+    }
+  }
+  const search = query.toString();
+  return search ? `${dashboardUrl(uid)}?${search}` : dashboardUrl(uid);
+}
 
 /**
- * The bundled dashboards (plugin.json `includes`), linked by their stable uid. A dashboard is only there once imported
- * (the app's Dashboards tab) or provisioned, so the section says where to import them.
+ * The bundled dashboards (plugin.json `includes`), linked by their stable uid, on the page's tenant and time range. A
+ * dashboard is only there once imported (the app's Dashboards tab) or provisioned, so the section says where to import
+ * them.
  */
-export function DashboardLinks() {
+export function DashboardLinks({ params }: Props) {
   return (
     <section data-testid={testIds.home.dashboards} aria-label={labels.home.dashboardsTitle}>
       <Stack direction="row" alignItems="center" justifyContent="space-between">
@@ -28,7 +52,7 @@ export function DashboardLinks() {
       </Text>
       <Grid gap={2} minColumnWidth={34}>
         {DASHBOARDS.map((d) => (
-          <Card key={d.id} href={dashboardUrl(d.uid)} data-testid={testIds.home.dashboard(d.id)} noMargin>
+          <Card key={d.id} href={dashboardLink(d.uid, params)} data-testid={testIds.home.dashboard(d.id)} noMargin>
             <Card.Heading>{labels.home.dashboards[d.id].title}</Card.Heading>
             <Card.Figure>
               <Icon name="apps" size="xl" />

@@ -1,11 +1,23 @@
+import '../../datasource/test/jsdom';
 import React from 'react';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { NEVER } from 'rxjs';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import { PluginContextProvider, PluginType, type PluginMeta } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
+import { type BackendSrvRequest, getBackendSrv } from '@grafana/runtime';
 import Home from './Home';
+import type { Job } from '../../api/jobs';
 import { testIds } from '../../components/testIds';
 import { labels } from '../../labels';
-import { degradedResponse, healthyResponse, httpError, ok } from '../../test/fixtures';
+import {
+  degradedResponse,
+  healthyResponse,
+  httpError,
+  job,
+  ok,
+  storageResponse,
+  tenantsResponse,
+} from '../../test/fixtures';
+import { renderAt } from '../../test/router';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -14,6 +26,7 @@ jest.mock('@grafana/runtime', () => ({
 
 // Grafana UI renders lazily and the CI machine has 2 cores: wait generously for async content.
 const WAIT = { timeout: 10_000 };
+const PROXY = '/api/plugin-proxy/caas-observatory-app/api';
 
 const fetchMock = jest.fn();
 
@@ -27,19 +40,96 @@ function meta(jsonData: Record<string, unknown>): PluginMeta {
   } as unknown as PluginMeta;
 }
 
+const FAILED = job({
+  id: '11111111-1111-4111-8111-111111111111',
+  kind: 'dead_letters.replay',
+  tenant_id: 'acme',
+  state: 'failed',
+  attempts: 5,
+  progress: { done: 100, total: 250, message: 'replayed 100, failed again 0, skipped 0' },
+  last_error: 'analytics store unavailable: connect ECONNREFUSED 10.0.0.5:8123',
+});
+const RUNNING = job({
+  id: '22222222-2222-4222-8222-222222222222',
+  state: 'running',
+  progress: { done: 2, total: 5, message: 'measured events' },
+  finished_at: null,
+});
+const QUEUED = job({
+  id: '33333333-3333-4333-8333-333333333333',
+  kind: 'dead_letters.replay',
+  tenant_id: 'globex',
+  state: 'queued',
+  progress: { done: 0, total: null, message: null },
+  started_at: null,
+  finished_at: null,
+});
+const DONE = job({ id: '44444444-4444-4444-8444-444444444444' });
+
+/** What the backend answers, by path; GET /v1/jobs answers by its `state` param. */
+interface Backend {
+  health?: () => unknown;
+  jobs?: (params: Record<string, unknown>) => unknown;
+  job?: (id: string) => unknown;
+  storage?: () => unknown;
+}
+
+function serve(backend: Backend = {}) {
+  const lists: Record<string, Job[]> = {
+    all: [RUNNING, QUEUED, FAILED, DONE],
+    running: [RUNNING],
+    queued: [QUEUED],
+    failed: [FAILED],
+  };
+  fetchMock.mockImplementation(({ url, params = {} }: BackendSrvRequest) => {
+    const path = url.slice(PROXY.length);
+    if (path === '/health') {
+      return backend.health ? backend.health() : ok(healthyResponse);
+    }
+    if (path === '/v1/tenants') {
+      return ok(tenantsResponse);
+    }
+    if (path === '/v1/jobs') {
+      return backend.jobs ? backend.jobs(params) : ok({ jobs: lists[String(params.state ?? 'all')] ?? [] });
+    }
+    if (path.startsWith('/v1/jobs/')) {
+      const id = path.slice('/v1/jobs/'.length);
+      if (backend.job) {
+        return backend.job(id);
+      }
+      const found = lists.all!.find((j) => j.id === id);
+      return found
+        ? ok({
+            ...found,
+            log: [
+              { at: '2026-12-01T03:00:01.000Z', attempt: 1, level: 'info', message: 'attempt 1 started' },
+              { at: '2026-12-01T03:00:02.000Z', attempt: 1, level: 'error', message: found.last_error ?? 'boom' },
+            ],
+          })
+        : httpError(404, { error: { code: 'not_found', message: `job '${id}' not found` } });
+    }
+    if (path === '/v1/storage') {
+      return backend.storage ? backend.storage() : ok(storageResponse);
+    }
+    return httpError(404, { message: 'plugin route match not found' });
+  });
+}
+
+const calls = (path: string) =>
+  fetchMock.mock.calls.map((c) => c[0] as BackendSrvRequest).filter((o) => o.url === `${PROXY}${path}`);
+
 beforeEach(() => {
   fetchMock.mockReset();
+  serve();
   jest.mocked(getBackendSrv).mockReturnValue({ fetch: fetchMock } as unknown as ReturnType<typeof getBackendSrv>);
 });
 
-describe('pages/Home', () => {
+describe('pages/Home: backend health', () => {
   test('shows each engine with its mode and latency, the WAL backlog and the version', async () => {
-    fetchMock.mockReturnValue(ok(healthyResponse));
-    render(<Home />);
+    renderAt(<Home />, '/home');
 
     const clickhouse = await screen.findByTestId(testIds.home.engine('clickhouse'), {}, WAIT);
-    expect(fetchMock).toHaveBeenCalledTimes(1);
-    expect(fetchMock.mock.calls[0][0].url).toBe('/api/plugin-proxy/caas-observatory-app/api/health');
+    expect(calls('/health')).toHaveLength(1);
 
     expect(within(clickhouse).getByText(labels.health.engineNames.clickhouse!)).toBeInTheDocument();
     expect(clickhouse).toHaveTextContent('embedded (in-process)|3 ms latency');
@@ -61,8 +151,8 @@ describe('pages/Home', () => {
   });
 
   test('a degraded backend (503 with the health body) shows which engine fails and why', async () => {
-    fetchMock.mockReturnValue(httpError(503, degradedResponse));
-    render(<Home />);
+    serve({ health: () => httpError(503, degradedResponse) });
+    renderAt(<Home />, '/home');
 
     const clickhouse = await screen.findByTestId(testIds.home.engine('clickhouse'), {}, WAIT);
     expect(within(clickhouse).getByText(labels.health.engineDown)).toBeInTheDocument();
@@ -74,8 +164,8 @@ describe('pages/Home', () => {
   });
 
   test('an unreachable backend says to set the backend URL and links to the Configuration page', async () => {
-    fetchMock.mockReturnValue(httpError(502, ''));
-    render(<Home />);
+    serve({ health: () => httpError(502, '') });
+    renderAt(<Home />, '/home');
 
     const alert = await screen.findByTestId(testIds.home.healthError, {}, WAIT);
     expect(alert).toHaveTextContent(labels.errors.unreachable.title);
@@ -86,11 +176,12 @@ describe('pages/Home', () => {
   });
 
   test('an app without a backend URL says so', async () => {
-    fetchMock.mockReturnValue(httpError(502, ''));
-    render(
+    serve({ health: () => httpError(502, '') });
+    renderAt(
       <PluginContextProvider meta={meta({})}>
         <Home />
-      </PluginContextProvider>
+      </PluginContextProvider>,
+      '/home'
     );
 
     const alert = await screen.findByTestId(testIds.home.healthError, {}, WAIT);
@@ -98,11 +189,12 @@ describe('pages/Home', () => {
   });
 
   test('a rejected API key is told apart from an unreachable backend', async () => {
-    fetchMock.mockReturnValue(httpError(401, { error: { code: 'unauthorized', message: 'invalid API key' } }));
-    render(
+    serve({ health: () => httpError(401, { error: { code: 'unauthorized', message: 'invalid API key' } }) });
+    renderAt(
       <PluginContextProvider meta={meta({ apiUrl: 'http://backend:8080' })}>
         <Home />
-      </PluginContextProvider>
+      </PluginContextProvider>,
+      '/home'
     );
 
     const alert = await screen.findByTestId(testIds.home.healthError, {}, WAIT);
@@ -111,38 +203,254 @@ describe('pages/Home', () => {
   });
 
   test('Refresh asks again and replaces the error with the answer', async () => {
-    fetchMock.mockReturnValueOnce(httpError(502, '')).mockReturnValueOnce(ok(healthyResponse));
-    render(<Home />);
+    let answers = 0;
+    serve({ health: () => (answers++ === 0 ? httpError(502, '') : ok(healthyResponse)) });
+    renderAt(<Home />, '/home');
 
     await screen.findByTestId(testIds.home.healthError, {}, WAIT);
     fireEvent.click(screen.getByTestId(testIds.home.healthRefresh));
 
     await screen.findByTestId(testIds.home.engine('clickhouse'), {}, WAIT);
-    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(calls('/health')).toHaveLength(2);
     expect(screen.queryByTestId(testIds.home.healthError)).not.toBeInTheDocument();
   });
+});
 
-  test('links the features that have a page (Analytics); the others are coming, without links that would 404', async () => {
-    fetchMock.mockReturnValue(ok(healthyResponse));
-    render(<Home />);
-    await screen.findByTestId(testIds.home.engine('clickhouse'), {}, WAIT);
+describe('pages/Home: jobs (issue "Platform", part 2)', () => {
+  test('while the jobs load, the section says so', async () => {
+    serve({ jobs: () => NEVER });
+    renderAt(<Home />, '/home');
+    expect(await screen.findByTestId(testIds.jobs.loading, {}, WAIT)).toHaveTextContent(labels.jobs.loading);
+    expect(screen.queryByTestId(testIds.jobs.empty)).not.toBeInTheDocument();
+  });
 
-    const features = screen.getByTestId(testIds.home.features);
+  test('no jobs at all: "No jobs yet" and what starts one', async () => {
+    serve({ jobs: () => ok({ jobs: [] }) });
+    renderAt(<Home />, '/home');
+    const empty = await screen.findByTestId(testIds.jobs.empty, {}, WAIT);
+    expect(empty).toHaveTextContent(labels.jobs.empty.all);
+    expect(empty).toHaveTextContent('nightly storage report');
+    expect(screen.getByTestId(testIds.jobs.scope)).toHaveTextContent(labels.jobs.allTenants);
+    // Four lists for every tenant: newest of any state, running, queued, failed.
+    expect(calls('/v1/jobs').map((c) => c.params)).toEqual([
+      { limit: 20 },
+      { state: 'running', limit: 100 },
+      { state: 'queued', limit: 100 },
+      { state: 'failed', limit: 100 },
+    ]);
+  });
+
+  test("the picked tenant's jobs are asked for (tenant_id) and the empty state names the tenant", async () => {
+    serve({ jobs: () => ok({ jobs: [] }) });
+    renderAt(<Home />, '/home?tenant=globex');
+    const empty = await screen.findByTestId(testIds.jobs.empty, {}, WAIT);
+    expect(empty).toHaveTextContent(labels.jobs.empty.tenant('globex'));
+    expect(empty).toHaveTextContent('Pick All tenants to see platform-wide jobs');
+    expect(calls('/v1/jobs').every((c) => c.params?.tenant_id === 'globex')).toBe(true);
+    expect(screen.getByTestId(testIds.jobs.scope)).toHaveTextContent('Jobs of tenant globex');
+  });
+
+  test('Recent lists the newest jobs with kind, tenant, state and progress; the tabs count running and failed', async () => {
+    renderAt(<Home />, '/home');
+    const table = await screen.findByTestId(testIds.jobs.table, {}, WAIT);
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(4);
+    expect(rows[0]).toHaveTextContent('Storage report');
+    expect(rows[0]).toHaveTextContent(labels.jobs.platform);
+    expect(rows[0]).toHaveTextContent('running');
+    expect(rows[0]).toHaveTextContent('2 / 5 · measured events');
+    expect(rows[1]).toHaveTextContent('Dead-letter replay');
+    expect(rows[1]).toHaveTextContent('globex');
+    expect(rows[1]).toHaveTextContent('waiting');
+    // A failed job shows its error where the progress would be.
+    expect(rows[2]).toHaveTextContent('failed');
+    expect(rows[2]).toHaveTextContent('analytics store unavailable');
+    expect(rows[3]).toHaveTextContent('succeeded');
+
+    expect(screen.getByTestId(testIds.jobs.tab('recent'))).toHaveTextContent(`${labels.jobs.tabs.recent}4`);
+    expect(screen.getByTestId(testIds.jobs.tab('running'))).toHaveTextContent(`${labels.jobs.tabs.running}2`);
+    expect(screen.getByTestId(testIds.jobs.tab('failed'))).toHaveTextContent(`${labels.jobs.tabs.failed}1`);
+  });
+
+  test('the tab is in the URL: Failed shows only failed jobs, and a link to it opens on it', async () => {
+    const page = renderAt(<Home />, '/home?tenant=acme');
+    await screen.findByTestId(testIds.jobs.table, {}, WAIT);
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.jobs.tab('failed')));
+    });
+    expect(page.search().toString()).toBe('tenant=acme&jobs=failed');
+    const rows = within(screen.getByTestId(testIds.jobs.table)).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveTextContent('analytics store unavailable');
+
+    const link = page.href();
+    page.unmount();
+    renderAt(<Home />, link);
+    const again = await screen.findByTestId(testIds.jobs.table, {}, WAIT);
+    expect(within(again).getAllByRole('row').slice(1)).toHaveLength(1);
+    expect(screen.getByTestId(testIds.jobs.tab('failed'))).toHaveAttribute('aria-selected', 'true');
+  });
+
+  test('Running and waiting: nothing there says so', async () => {
+    serve({ jobs: (p) => ok({ jobs: p.state ? [] : [DONE] }) });
+    renderAt(<Home />, '/home?jobs=running');
+    expect(await screen.findByTestId(testIds.jobs.empty, {}, WAIT)).toHaveTextContent(labels.jobs.empty.running);
+  });
+
+  test('a job opened from the list shows its error, what to do and its run log; Close removes it from the URL', async () => {
+    const page = renderAt(<Home />, '/home?jobs=failed');
+    await screen.findByTestId(testIds.jobs.table, {}, WAIT);
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.jobs.open(FAILED.id)));
+    });
+    expect(page.search().get('job')).toBe(FAILED.id);
+
+    const detail = await screen.findByTestId(testIds.jobs.log, {}, WAIT);
+    expect(calls(`/v1/jobs/${FAILED.id}`)).toHaveLength(1);
+    expect(detail).toHaveTextContent('attempt 1 started');
+    const card = screen.getByTestId(testIds.jobs.detail);
+    expect(card).toHaveTextContent('Job: Dead-letter replay');
+    expect(card).toHaveTextContent(`${labels.jobs.detail.lastError}: analytics store unavailable`);
+    expect(card).toHaveTextContent(labels.jobs.detail.failedHint);
+    expect(card).toHaveTextContent('100 / 250 · replayed 100');
+
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.jobs.detailClose));
+    });
+    expect(page.search().toString()).toBe('jobs=failed');
+    expect(screen.queryByTestId(testIds.jobs.detail)).not.toBeInTheDocument();
+  });
+
+  test('a link to a job that is gone says so instead of an error', async () => {
+    renderAt(<Home />, '/home?job=99999999-9999-4999-8999-999999999999');
+    const problem = await screen.findByTestId(testIds.jobs.detailError, {}, WAIT);
+    expect(problem).toHaveTextContent(labels.jobs.detail.notFound);
+  });
+
+  test('jobs that cannot be read say why and what to do; Retry asks again', async () => {
+    let failing = true;
+    serve({ jobs: () => (failing ? httpError(502, '') : ok({ jobs: [DONE] })) });
+    renderAt(<Home />, '/home');
+    const alert = await screen.findByTestId(testIds.jobs.error, {}, WAIT);
+    expect(alert).toHaveTextContent(labels.errors.unreachable.title);
+    expect(alert).toHaveTextContent(labels.errors.unreachable.hint);
+    expect(screen.queryByTestId(testIds.jobs.empty)).not.toBeInTheDocument();
+
+    failing = false;
+    await act(async () => {
+      fireEvent.click(within(alert).getByRole('button', { name: new RegExp(labels.common.retry) }));
+    });
+    const table = await screen.findByTestId(testIds.jobs.table, {}, WAIT);
+    expect(within(table).getAllByRole('row')).toHaveLength(2);
+    expect(screen.queryByTestId(testIds.jobs.error)).not.toBeInTheDocument();
+  });
+
+  test('a read key refused by the backend points at the Configuration page', async () => {
+    serve({ jobs: () => httpError(403, { error: { code: 'forbidden', message: 'this key may not read jobs' } }) });
+    renderAt(<Home />, '/home');
+    const alert = await screen.findByTestId(testIds.jobs.error, {}, WAIT);
+    expect(alert).toHaveTextContent(labels.errors.unauthorized.title);
+    expect(within(alert).getByRole('link', { name: new RegExp(labels.health.openConfig) })).toHaveAttribute(
+      'href',
+      '/plugins/caas-observatory-app'
+    );
+  });
+
+  test('next scheduled run: says what the backend lacks instead of a time', async () => {
+    renderAt(<Home />, '/home');
+    expect(await screen.findByTestId(testIds.jobs.nextScheduled, {}, WAIT)).toHaveTextContent(
+      'the backend does not list its schedules'
+    );
+  });
+});
+
+describe('pages/Home: storage per tenant', () => {
+  test('rows and bytes per tenant, their share, the totals and when it was measured', async () => {
+    renderAt(<Home />, '/home');
+    const table = await screen.findByTestId(testIds.storage.table, {}, WAIT);
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.textContent)).toEqual(['acme1,250,0003.0 GiB96 %', 'globex80,000120 MiB3.8 %']);
+    expect(screen.getByTestId(testIds.storage.totals)).toHaveTextContent(
+      '2 tenants: 1,330,000 event rows, 3.1 GiB on disk in all.'
+    );
+    expect(screen.getByTestId(testIds.storage.measured)).toHaveTextContent('(2026-12-01 03:00:09)');
+    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent('the backend does not list its schedules');
+    expect(screen.queryByTestId(testIds.storage.tables)).not.toBeInTheDocument();
+  });
+
+  test("the picked tenant's row and its tables; a tenant without rows is said so", async () => {
+    const first = renderAt(<Home />, '/home?tenant=acme');
+    const tables = await screen.findByTestId(testIds.storage.tables, {}, WAIT);
+    expect(within(screen.getByTestId(testIds.storage.table)).getAllByRole('row')).toHaveLength(2);
+    expect(tables).toHaveTextContent('Tables of tenant acme');
+    expect(
+      within(tables)
+        .getAllByRole('row')
+        .slice(1)
+        .map((r) => r.textContent)
+    ).toEqual(['events1,250,0002.0 GiB', 'events_hourly40,0001.0 GiB']);
+    first.unmount();
+
+    renderAt(<Home />, '/home?tenant=initech');
+    expect(await screen.findByTestId(testIds.storage.tenantMissing, {}, WAIT)).toHaveTextContent(
+      labels.storage.tenantMissing('initech')
+    );
+  });
+
+  test('no report yet: says the nightly job has not run and how to take one now', async () => {
+    serve({ storage: () => ok({ report: null }) });
+    renderAt(<Home />, '/home');
+    const empty = await screen.findByTestId(testIds.storage.empty, {}, WAIT);
+    expect(empty).toHaveTextContent(labels.storage.empty);
+    expect(empty).toHaveTextContent('POST /v1/storage/refresh');
+  });
+
+  test('a report that cannot be read says why; Retry asks again', async () => {
+    let failing = true;
+    serve({
+      storage: () =>
+        failing
+          ? httpError(500, { error: { code: 'internal', message: 'metadata store unavailable' } })
+          : ok(storageResponse),
+    });
+    renderAt(<Home />, '/home');
+    const alert = await screen.findByTestId(testIds.storage.error, {}, WAIT);
+    expect(alert).toHaveTextContent('The backend answered 500: metadata store unavailable');
+    failing = false;
+    await act(async () => {
+      fireEvent.click(within(alert).getByRole('button', { name: new RegExp(labels.common.retry) }));
+    });
+    await screen.findByTestId(testIds.storage.table, {}, WAIT);
+    expect(calls('/v1/storage')).toHaveLength(2);
+  });
+});
+
+describe('pages/Home: features and dashboards', () => {
+  test('links the features that have a page, with the tenant and range; the others say what is missing', async () => {
+    renderAt(<Home />, '/home?tenant=acme&from=now-7d&to=now&jobs=failed');
+    const features = await screen.findByTestId(testIds.home.features, {}, WAIT);
     const analytics = within(features).getByTestId(testIds.home.feature('analytics'));
-    expect(within(analytics).getByRole('link')).toHaveAttribute('href', '/a/caas-observatory-app/analytics');
+    expect(within(analytics).getByRole('link')).toHaveAttribute(
+      'href',
+      '/a/caas-observatory-app/analytics?tenant=acme&from=now-7d&to=now'
+    );
     expect(analytics).toHaveTextContent(labels.home.available);
-    expect(analytics).not.toHaveTextContent(labels.home.coming);
-    for (const id of ['search', 'sla', 'alerts', 'reports']) {
-      const card = within(features).getByTestId(testIds.home.feature(id));
-      expect(card).toHaveTextContent(labels.home.coming);
+    expect(analytics).not.toHaveTextContent(labels.home.notBuilt);
+    for (const feature of labels.home.features.filter((f) => f.id !== 'analytics')) {
+      const card = within(features).getByTestId(testIds.home.feature(feature.id));
+      expect(card).toHaveTextContent(labels.home.notBuilt);
+      expect(within(card).getByTestId(testIds.home.featureMissing(feature.id))).toHaveTextContent(
+        `${feature.title}: not built yet. It needs`
+      );
       expect(within(card).queryAllByRole('link')).toHaveLength(0);
     }
     expect(within(features).queryAllByRole('link')).toHaveLength(1);
+    // Nothing promises: no "coming soon".
+    expect(features).not.toHaveTextContent(/coming/i);
   });
 
-  test('links every bundled dashboard by its stable uid, and the tab to import them', async () => {
-    fetchMock.mockReturnValue(ok(healthyResponse));
-    render(<Home />);
+  test('links every bundled dashboard by its stable uid, on the picked tenant and range', async () => {
+    renderAt(<Home />, '/home?tenant=acme&from=now-7d&to=now');
     const section = await screen.findByTestId(testIds.home.dashboards, {}, WAIT);
 
     const expected: Record<string, string> = {
@@ -155,13 +463,22 @@ describe('pages/Home', () => {
     for (const [id, href] of Object.entries(expected)) {
       const card = within(section).getByTestId(testIds.home.dashboard(id));
       const link = within(card).getByRole('link');
-      expect(link).toHaveAttribute('href', href);
+      expect(link).toHaveAttribute('href', `${href}?var-tenant=acme&from=now-7d&to=now`);
       expect(link).toHaveTextContent(labels.home.dashboards[id as keyof typeof labels.home.dashboards].title);
     }
     expect(within(section).getAllByRole('link')).toHaveLength(Object.keys(expected).length + 1);
     expect(screen.getByTestId(testIds.home.importDashboards)).toHaveAttribute(
       'href',
       '/plugins/caas-observatory-app?page=dashboards'
+    );
+  });
+
+  test('without a tenant or range in the URL the dashboards open as they are', async () => {
+    renderAt(<Home />, '/home');
+    const section = await screen.findByTestId(testIds.home.dashboards, {}, WAIT);
+    expect(within(within(section).getByTestId(testIds.home.dashboard('usage'))).getByRole('link')).toHaveAttribute(
+      'href',
+      '/d/caas-usage-overview'
     );
   });
 });

@@ -2,34 +2,48 @@ import React from 'react';
 import { Badge, Card, Grid, Icon, Text } from '@grafana/ui';
 import { labels } from '../../labels';
 import { testIds } from '../../components/testIds';
-import { ROUTES } from '../../constants';
-import { prefixRoute } from '../../utils/utils.routing';
+import { pageForFeature, prefixRoute } from '../../routes';
+import { linkWithShared } from '../../utils/url-state';
 
-/** Pages that exist: their cards link there. The others carry a "coming" badge and no link (a link would 404). */
-const PAGES: Partial<Record<string, string>> = {
-  analytics: prefixRoute(ROUTES.Analytics),
-};
+interface Props {
+  /** The current URL's params: a feature's link carries the shared ones (tenant, time range) to its page. */
+  params: URLSearchParams;
+}
 
-/** What the suite offers; each card gets its link when its page lands. */
-export function SuiteFeatures() {
+/**
+ * What the suite offers. A feature whose page is in the route table (src/routes.ts) links there; the others say
+ * plainly what is missing, and get their link when their page lands in the table.
+ */
+export function SuiteFeatures({ params }: Props) {
   return (
     <section data-testid={testIds.home.features} aria-label={labels.home.featuresTitle}>
       <Text element="h3">{labels.home.featuresTitle}</Text>
       <Grid gap={2} minColumnWidth={34}>
         {labels.home.features.map((feature) => {
-          const href = PAGES[feature.id];
+          const page = pageForFeature(feature.id);
+          const href = page ? linkWithShared(prefixRoute(page.route), params) : undefined;
           return (
             <Card key={feature.id} data-testid={testIds.home.feature(feature.id)} noMargin href={href}>
               <Card.Heading>{feature.title}</Card.Heading>
               <Card.Figure>
                 <Icon name={feature.icon} size="xl" />
               </Card.Figure>
-              <Card.Description>{feature.description}</Card.Description>
+              <Card.Description>
+                {feature.description}
+                {!page && (
+                  <span
+                    data-testid={testIds.home.featureMissing(feature.id)}
+                    style={{ display: 'block', marginTop: 8 }}
+                  >
+                    <Text color="warning">{feature.missing}</Text>
+                  </span>
+                )}
+              </Card.Description>
               <Card.Tags>
-                {href ? (
+                {page ? (
                   <Badge color="green" text={labels.home.available} />
                 ) : (
-                  <Badge color="blue" text={labels.home.coming} />
+                  <Badge color="orange" icon="exclamation-triangle" text={labels.home.notBuilt} />
                 )}
               </Card.Tags>
             </Card>
