@@ -85,7 +85,9 @@ export function filterExpr(f: Filter, p: SqlParams): string {
       if (!Number.isFinite(n)) {
         throw badRequest('invalid_filter', `filter on '${f.field}': '${f.op}' compares numbers; '${String(f.value)}' is not one`);
       }
-      return `toFloat64OrNull(${e}) ${f.op} ${p.bind(n, 'Float64')}`;
+      // Not a number (or absent) compares false, and as a plain UInt8, not Nullable: windowFunnel
+      // takes at most 8 Nullable conditions, so a 10-step funnel with numeric filters broke (hostile suite).
+      return `ifNull(toFloat64OrNull(${e}) ${f.op} ${p.bind(n, 'Float64')}, 0)`;
     }
     default:
       throw badRequest('invalid_filter', `unknown filter op '${String(f.op)}'`);

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Services } from '../services.js';
 import { publicLimitError, publicRoute, registerAccess } from './authenticate.js';
 import { toCaasError } from './error-mapping.js';
@@ -17,6 +17,18 @@ import { accessRoutes } from './routes/access.js';
 
 export const API_VERSION = '0.1.0';
 
+/** Messages for the router's own errors, which say what to change. */
+function frameworkMessage(code: string, fallback: string): string {
+  switch (code) {
+    case 'FST_ERR_BAD_URL':
+      return 'the path holds a malformed percent-encoding (e.g. %C0%AF or a cut-off %E0%A4): encode it as UTF-8';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'a path segment is longer than 100 characters: ids and names are shorter';
+    default:
+      return fallback;
+  }
+}
+
 export async function buildApp(svc: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: svc.log as FastifyBaseLogger,
@@ -24,6 +36,14 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     trustProxy: svc.cfg.trustProxy,
+    // Errors the router raises before any hook (a malformed percent-encoding, a path segment over
+    // 100 characters) answer in the API's own error shape too.
+    frameworkErrors: (err, req, reply) => {
+      const e = toCaasError(err, svc.cfg.maxBodyBytes);
+      const status = statusOf(e);
+      void reply.header('x-request-id', req.id);
+      void (reply as FastifyReply).status(status).send({ error: { code: e.code, message: frameworkMessage(err.code, e.message) } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Before swagger: the access hook marks each route's security for the OpenAPI document.
   registerAccess(app, svc, { publicPrefixes: ['/docs'], publicRatePerMinute: svc.cfg.publicRateLimit });

@@ -5,6 +5,8 @@ import { AnalyticsEventInput } from '../contracts/events.js';
 const ajv = new Ajv({ allErrors: false, strict: false });
 const check = ajv.compile<AnalyticsEventInput>(AnalyticsEventInput);
 
+const MAX_PROPERTY_KEY = 128;
+
 export type Checked = { ok: true; event: AnalyticsEventInput } | { ok: false; reason: string };
 
 export function checkEvent(raw: unknown): Checked {
@@ -12,6 +14,12 @@ export function checkEvent(raw: unknown): Checked {
     return { ok: false, reason: `an event must be a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}` };
   }
   if (check(raw)) {
+    // TypeBox's Record puts the key's schema in a pattern Ajv does not length-check: check it here.
+    for (const key of Object.keys(raw.properties ?? {})) {
+      if (key.length > MAX_PROPERTY_KEY) {
+        return { ok: false, reason: `property key '${key.slice(0, 40)}…' is ${key.length} characters long; at most ${MAX_PROPERTY_KEY}` };
+      }
+    }
     return { ok: true, event: raw };
   }
   return { ok: false, reason: describe(check.errors?.[0]) };
