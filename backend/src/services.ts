@@ -11,6 +11,9 @@ import { Flusher } from './ingest/flusher.js';
 import { IngestService } from './ingest/intake.js';
 import { SharedTenantRateLimiter, TenantRateLimiter } from './ingest/rate-limit.js';
 import { Wal } from './ingest/wal.js';
+import { DEAD_LETTER_REPLAY_KIND, deadLetterReplayHandler } from './jobs/dead-letter-replay.js';
+import { JobRunner } from './jobs/runner.js';
+import { STORAGE_REPORT_KIND, STORAGE_REPORT_SCHEDULE, StorageReportRepo, storageReportHandler } from './jobs/storage-report.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { AnalyticsStore } from './store/analytics-store.js';
 import { CLICKHOUSE_WRITE_LOCK, migrateClickHouseExclusive } from './store/clickhouse-migrations.js';
@@ -33,6 +36,9 @@ export interface Services {
   flusher: Flusher;
   ingest: IngestService;
   analytics: AnalyticsService;
+  /** durable jobs and cron schedules (jobs/): every scheduled or long task runs here */
+  jobs: JobRunner;
+  storageReports: StorageReportRepo;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -80,6 +86,28 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   const ingest = new IngestService(cfg, wal, tenants, deadLetters, limiter, metrics, log.child({ component: 'ingest' }));
   metrics.setWalSource(() => wal.stats);
 
+  const storageReports = new StorageReportRepo(db);
+  const jobs = new JobRunner({
+    db,
+    log,
+    metrics,
+    leaseMs: cfg.jobs.leaseSeconds * 1000,
+    pollMs: cfg.jobs.pollMs,
+    concurrency: cfg.jobs.concurrency,
+    maxAttempts: cfg.jobs.maxAttempts,
+    backoffBaseMs: cfg.jobs.backoffBaseMs,
+    backoffMaxMs: cfg.jobs.backoffMaxSeconds * 1000,
+    retentionDays: cfg.jobs.retentionDays,
+    scheduleTickMs: cfg.jobs.scheduleTickMs,
+  })
+    .register(DEAD_LETTER_REPLAY_KIND, deadLetterReplayHandler(deadLetters, ingest))
+    .register(STORAGE_REPORT_KIND, storageReportHandler(store, storageReports), { maxAttempts: 3 });
+  await jobs.schedules.upsert(
+    { name: STORAGE_REPORT_SCHEDULE, cron: cfg.storageReport.cron, timezone: cfg.storageReport.timezone, kind: STORAGE_REPORT_KIND },
+    Date.now()
+  );
+  jobs.start();
+
   return {
     cfg,
     log,
@@ -94,9 +122,14 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     wal,
     flusher,
     ingest,
+    jobs,
+    storageReports,
     analytics: new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds }),
     startedAt: Date.now(),
     async close() {
+      // Jobs first: running ones are aborted and given back (another instance, or the next
+      // start, runs them), while the WAL and the engines they use are still open.
+      await jobs.stop();
       // Seal and commit what was acknowledged, then close the engines. Anything not committed
       // stays in the WAL and is replayed at the next start.
       await wal.close();

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ZonedCron } from '../jobs/zoned-cron.js';
 
 /**
  * All configuration comes from environment variables (12-factor, DESIGN.md "Two modes").
@@ -56,6 +57,20 @@ export interface Config {
   alertmanagerUrl: string | undefined;
   prometheusUrl: string | undefined;
   smtpUrl: string | undefined;
+  /** the job runner (issue "Platform", part 2; README "Jobs") */
+  jobs: {
+    /** jobs this instance runs at once; 0 = it runs none (an API-only instance) */
+    concurrency: number;
+    pollMs: number;
+    leaseSeconds: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxSeconds: number;
+    retentionDays: number;
+    scheduleTickMs: number;
+  };
+  /** the nightly storage report: rows and bytes per tenant in ClickHouse */
+  storageReport: { cron: string; timezone: string };
 }
 
 export class ConfigError extends Error {
@@ -142,5 +157,28 @@ export function loadConfig(env: Env = process.env): Config {
     alertmanagerUrl: url(env, 'ALERTMANAGER_URL'),
     prometheusUrl: url(env, 'PROMETHEUS_URL'),
     smtpUrl: url(env, 'SMTP_URL'),
+    jobs: {
+      concurrency: int(env, 'JOBS_CONCURRENCY', 4),
+      pollMs: int(env, 'JOBS_POLL_MS', 1000, 10),
+      leaseSeconds: int(env, 'JOBS_LEASE_SECONDS', 30, 1),
+      maxAttempts: int(env, 'JOBS_MAX_ATTEMPTS', 5, 1),
+      backoffBaseMs: int(env, 'JOBS_BACKOFF_BASE_MS', 1000, 1),
+      backoffMaxSeconds: int(env, 'JOBS_BACKOFF_MAX_SECONDS', 300, 1),
+      retentionDays: int(env, 'JOBS_RETENTION_DAYS', 30, 1),
+      scheduleTickMs: int(env, 'JOBS_SCHEDULE_TICK_MS', 1000, 10),
+    },
+    storageReport: schedule(env, 'STORAGE_REPORT_CRON', '0 3 * * *', 'STORAGE_REPORT_TIMEZONE', 'UTC'),
   };
+}
+
+/** A cron pattern and its IANA time zone, checked at start. */
+function schedule(env: Env, cronName: string, cronDef: string, tzName: string, tzDef: string): { cron: string; timezone: string } {
+  const cron = str(env, cronName) ?? cronDef;
+  const timezone = str(env, tzName) ?? tzDef;
+  try {
+    new ZonedCron(cron, timezone);
+  } catch (e) {
+    throw new ConfigError(`${cronName}=${cron} / ${tzName}=${timezone}: ${(e as Error).message}`);
+  }
+  return { cron, timezone };
 }

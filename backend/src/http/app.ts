@@ -14,6 +14,7 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { accessRoutes } from './routes/access.js';
+import { jobRoutes } from './routes/jobs.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -101,5 +102,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(eventRoutes(svc));
   await app.register(deadLetterRoutes(svc));
   await app.register(analyticsRoutes(svc));
+  await app.register(jobRoutes(svc));
   return app;
 }

@@ -7,15 +7,23 @@ export interface WalStats {
   segments: number;
 }
 
+/** jobs by kind and state, read from the metadata store at scrape time (jobs/runner.ts sets it) */
+export type JobCountsSource = () => Promise<Array<{ kind: string; state: string; n: number }>>;
+const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+
 export function createMetrics() {
   const registry = new Registry();
   let walStats: () => WalStats = () => ({ events: 0, bytes: 0, segments: 0 });
+  let jobCounts: JobCountsSource = async () => [];
   collectDefaultMetrics({ register: registry, prefix: 'caas_backend_' });
   return {
     registry,
     /** the WAL gauges read their values at scrape time from this source */
     setWalSource(source: () => WalStats) {
       walStats = source;
+    },
+    setJobsSource(source: JobCountsSource) {
+      jobCounts = source;
     },
     httpRequests: new Counter({
       name: 'caas_http_requests_total',
@@ -99,6 +107,52 @@ export function createMetrics() {
       name: 'caas_dead_letters_total',
       help: 'Rejected events written to the dead-letter table',
       labelNames: ['tenant'] as const,
+      registers: [registry],
+    }),
+    // Jobs (issue "Platform", part 2): every instance reports the same store-wide gauge.
+    jobs: new Gauge({
+      name: 'caas_jobs',
+      help: 'Jobs in the metadata store by kind and state (queued, running, succeeded, failed, cancelled); finished jobs are kept JOBS_RETENTION_DAYS',
+      labelNames: ['kind', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        let rows: Array<{ kind: string; state: string; n: number }>;
+        try {
+          rows = await jobCounts();
+        } catch {
+          return; // the store is closed or down: keep the last values rather than fail the scrape
+        }
+        this.reset();
+        for (const kind of new Set(rows.map((r) => r.kind))) {
+          for (const state of JOB_STATES) {
+            this.set({ kind, state }, rows.find((r) => r.kind === kind && r.state === state)?.n ?? 0);
+          }
+        }
+      },
+    }),
+    jobAttempts: new Counter({
+      name: 'caas_job_attempts_total',
+      help: 'Job attempts run by this instance, by kind and outcome (succeeded, retry, failed, cancelled, lease_lost, lease_expired, released)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    jobDuration: new Histogram({
+      name: 'caas_job_duration_seconds',
+      help: 'Time one job attempt ran on this instance, by kind and outcome',
+      labelNames: ['kind', 'outcome'] as const,
+      buckets: [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 1800, 7200],
+      registers: [registry],
+    }),
+    jobTakeovers: new Counter({
+      name: 'caas_job_takeovers_total',
+      help: 'Jobs this instance took over after the lease of the instance running them ran out',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    scheduleFirings: new Counter({
+      name: 'caas_job_schedule_firings_total',
+      help: 'Schedule firings claimed by this instance (fired), and missed firings skipped by the catch-up policy (skipped)',
+      labelNames: ['schedule', 'outcome'] as const,
       registers: [registry],
     }),
   };

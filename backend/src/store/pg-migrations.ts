@@ -60,6 +60,76 @@ export const PG_MIGRATIONS: PgMigration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'jobs: leases, progress, run log; cron schedules and their firings; storage reports (issue "Platform", part 2)',
+    sql: `
+      CREATE TABLE IF NOT EXISTS jobs (
+        id uuid PRIMARY KEY,
+        kind text NOT NULL,
+        tenant_id text,
+        payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+        dedup_key text,
+        state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        attempts integer NOT NULL DEFAULT 0,
+        max_attempts integer NOT NULL DEFAULT 5 CHECK (max_attempts >= 1),
+        run_after timestamptz NOT NULL DEFAULT now(),
+        lease_owner text,
+        lease_until timestamptz,
+        progress_done bigint NOT NULL DEFAULT 0,
+        progress_total bigint,
+        progress_message text,
+        last_error text,
+        schedule_name text,
+        fire_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        started_at timestamptz,
+        finished_at timestamptz
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS jobs_dedup ON jobs (kind, dedup_key) WHERE dedup_key IS NOT NULL AND state IN ('queued', 'running');
+      CREATE INDEX IF NOT EXISTS jobs_due ON jobs (run_after) WHERE state = 'queued';
+      CREATE INDEX IF NOT EXISTS jobs_leases ON jobs (lease_until) WHERE state = 'running';
+      CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at DESC);
+      CREATE INDEX IF NOT EXISTS jobs_tenant ON jobs (tenant_id, created_at DESC);
+      CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS job_log (
+        id bigserial PRIMARY KEY,
+        job_id uuid NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        attempt integer NOT NULL,
+        level text NOT NULL,
+        message text NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS job_log_job ON job_log (job_id, id);
+      CREATE TABLE IF NOT EXISTS job_schedules (
+        name text PRIMARY KEY,
+        cron text NOT NULL,
+        timezone text NOT NULL,
+        kind text NOT NULL,
+        payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+        tenant_id text,
+        enabled boolean NOT NULL DEFAULT true,
+        anchor_at timestamptz NOT NULL,
+        last_fire_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS job_schedule_firings (
+        schedule_name text NOT NULL REFERENCES job_schedules(name) ON DELETE CASCADE,
+        fire_at timestamptz NOT NULL,
+        job_id uuid,
+        claimed_by text NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (schedule_name, fire_at)
+      );
+      CREATE TABLE IF NOT EXISTS storage_reports (
+        id bigserial PRIMARY KEY,
+        job_id uuid,
+        taken_at timestamptz NOT NULL DEFAULT now(),
+        report jsonb NOT NULL
+      );
+    `,
+  },
+  {
     version: 4,
     name: 'webhook secrets, signing keys and signed links',
     sql: `

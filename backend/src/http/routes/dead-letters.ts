@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeTenant } from '../../auth/keys.js';
 import { DeadLetterList, DeadLetterQuery, ReplayBody, ReplayResponse } from '../../contracts/admin.js';
 import { ErrorResponses } from '../../contracts/common.js';
+import { JobAccepted } from '../../contracts/jobs.js';
+import { checkDeadLetterId } from '../../ingest/dead-letters.js';
+import { DEAD_LETTER_REPLAY_KIND, REPLAY_INLINE_MAX, replayDedupKey, type ReplayPayload } from '../../jobs/dead-letter-replay.js';
 import type { Services } from '../../services.js';
 import { reads, writes } from '../authenticate.js';
 import { notFound } from '../errors.js';
@@ -30,11 +33,23 @@ export function deadLetterRoutes(svc: Services): FastifyPluginAsyncTypebox {
     app.post(
       '/v1/dead-letters/replay',
       {
-        schema: { tags: ['dead letters'], summary: 'Validate and ingest dead letters again', body: ReplayBody, response: { 200: ReplayResponse, ...ErrorResponses } },
+        schema: {
+          tags: ['dead letters'],
+          summary: `Validate and ingest dead letters again; more than ${REPLAY_INLINE_MAX} ids run as a job (202 {job_id}, follow it with GET /v1/jobs/:id)`,
+          body: ReplayBody,
+          response: { 200: ReplayResponse, 202: JobAccepted, ...ErrorResponses },
+        },
         config: writes('replaying dead letters', ['admin', 'tenant-admin']),
       },
-      async (req) => {
+      async (req, reply) => {
         const tenant = scopeTenant(req.principal, undefined);
+        if (req.body.ids.length > REPLAY_INLINE_MAX) {
+          // Many ids run as a job with progress (issue "Platform", part 2).
+          const ids = req.body.ids.map((id, i) => checkDeadLetterId(id, `ids[${i}]`));
+          const payload: ReplayPayload = { ids, principal: req.principal, request_id: req.id };
+          const job = await svc.jobs.enqueue({ kind: DEAD_LETTER_REPLAY_KIND, tenantId: tenant, payload, dedupKey: replayDedupKey(ids, req.principal) });
+          return reply.status(202).send({ job_id: job.id });
+        }
         const letters = await svc.deadLetters.get(req.body.ids, tenant);
         if (letters.length === 0) {
           throw notFound('none of these dead letters exist for this key (or they were replayed already)');
