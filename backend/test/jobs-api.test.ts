@@ -59,6 +59,19 @@ before(async () => {
 after(async () => t?.close());
 
 describe('jobs API', () => {
+  it('GET /v1/schedules lists the nightly storage report with its next firing, for every reader', async () => {
+    for (const key of [undefined, keys.viewer, keys.acmeViewer]) {
+      const r = await t.app.inject({ method: 'GET', url: '/v1/schedules', headers: key ? { authorization: `Bearer ${key}` } : t.admin });
+      assert.equal(r.statusCode, 200, r.body);
+      const { schedules } = r.json() as { schedules: Array<{ name: string; kind: string; timezone: string; next_fire_at: string | null }> };
+      const storage = schedules.find((x) => x.kind === 'storage.report');
+      assert.ok(storage, `the storage report schedule: ${r.body}`);
+      assert.ok(storage.next_fire_at && Date.parse(storage.next_fire_at) > Date.now(), 'its next firing is ahead');
+      assert.match(storage.next_fire_at, /T03:00:00\.000Z$/, 'at 03:00 UTC by default');
+    }
+    assert.equal((await t.app.inject({ method: 'GET', url: '/v1/schedules', headers: { authorization: `Bearer ${keys.ingest}` } })).statusCode, 403);
+  });
+
   it('GET /v1/storage answers null before the first report; a report has rows and bytes per tenant', { timeout: 120_000 }, async () => {
     const none = await t.app.inject({ method: 'GET', url: '/v1/storage', headers: t.admin });
     assert.equal(none.statusCode, 200);

@@ -93,3 +93,18 @@ export type StorageAnswer = Static<typeof StorageAnswer>;
 
 /** The error answers of the jobs routes, for the OpenAPI document. */
 export const JOB_ERRORS = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+/** GET /v1/schedules: the cron schedules jobs are enqueued by, with their next firing. */
+export const ScheduleInfo = Type.Object({
+  name: Type.String(),
+  kind: Type.String({ description: 'the kind of job each firing enqueues' }),
+  cron: Type.String(),
+  timezone: Type.String({ description: 'IANA time zone the cron expression is read in' }),
+  tenant_id: Type.Union([Type.String(), Type.Null()]),
+  enabled: Type.Boolean(),
+  last_fire_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  next_fire_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type ScheduleInfo = Static<typeof ScheduleInfo>;
+export const ScheduleList = Type.Object({ schedules: Type.Array(ScheduleInfo) });
+export type ScheduleList = Static<typeof ScheduleList>;

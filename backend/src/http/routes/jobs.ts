@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { scopeTenant } from '../../auth/keys.js';
-import { Job, JOB_ERRORS, JOB_ID_PATTERN, JobAccepted, JobDetail, JobIdParams, JobList, JobsQuery, StorageAnswer } from '../../contracts/jobs.js';
+import { Job, JOB_ERRORS, JOB_ID_PATTERN, JobAccepted, JobDetail, JobIdParams, JobList, JobsQuery, ScheduleList, StorageAnswer } from '../../contracts/jobs.js';
 import { STORAGE_REPORT_KIND } from '../../jobs/storage-report.js';
 import type { Services } from '../../services.js';
 import { reads, writes } from '../authenticate.js';
@@ -22,6 +22,33 @@ function jobId(id: string): string {
  */
 export function jobRoutes(svc: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
+    app.get(
+      '/v1/schedules',
+      {
+        schema: { tags: ['jobs'], summary: 'Cron schedules and their next firing', response: { 200: ScheduleList, ...JOB_ERRORS } },
+        config: reads('listing schedules'),
+      },
+      async (req) => {
+        // Platform-wide schedules (no tenant) are shown to every reader: they say when shared work runs.
+        const own = req.principal.tenantId;
+        const all = await svc.jobs.schedules.list();
+        return {
+          schedules: all
+            .filter((s) => own === null || s.tenantId === null || s.tenantId === undefined || s.tenantId === own)
+            .map((s) => ({
+              name: s.name,
+              kind: s.kind,
+              cron: s.cron,
+              timezone: s.timezone,
+              tenant_id: s.tenantId ?? null,
+              enabled: s.enabled ?? true,
+              last_fire_at: s.lastFireAt,
+              next_fire_at: s.nextFireAt,
+            })),
+        };
+      }
+    );
+
     app.get(
       '/v1/jobs',
       {
