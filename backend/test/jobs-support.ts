@@ -1,39 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import { JobRunner, type RunnerOptions } from '../src/jobs/runner.js';
 import { openMetadataDb, type MetadataDb } from '../src/store/metadata-db.js';
 import { migratePostgres } from '../src/store/pg-migrations.js';
 import { tempDir } from './helpers.js';
+import { serverDatabase } from './pg-server.js';
 
 /**
  * What the jobs tests share: a fresh database on the PostgreSQL server (or the reason there is
  * none), a migrated metadata store on either engine, fast runner settings and bounded waits.
  */
-export const SERVER = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-export async function serverDatabase(): Promise<{ url: string; drop: () => Promise<void> } | string> {
-  const c = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-  } catch (e) {
-    return `no PostgreSQL server at ${SERVER} (${(e as Error).message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`;
-  }
-  const name = `caas_jobs_${randomBytes(4).toString('hex')}`;
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: SERVER });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
-}
+export { serverDatabase } from './pg-server.js';
 
 export type Engine = { name: string; open: () => Promise<{ db: MetadataDb; url?: string; cleanup: () => Promise<void> } | string> };
 
