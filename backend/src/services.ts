@@ -6,6 +6,7 @@ import { SignedLinks } from './auth/signed-links.js';
 import { WebhookSecretRepo } from './auth/webhook-secrets.js';
 import { TenantRepo } from './auth/tenants.js';
 import type { Config } from './config/config.js';
+import { DELIVERY_SEND_KIND, DeliveryService } from './delivery/service.js';
 import { DeadLetterRepo } from './ingest/dead-letters.js';
 import { Flusher } from './ingest/flusher.js';
 import { IngestService } from './ingest/intake.js';
@@ -39,6 +40,8 @@ export interface Services {
   /** durable jobs and cron schedules (jobs/): every scheduled or long task runs here */
   jobs: JobRunner;
   storageReports: StorageReportRepo;
+  /** outbound email and webhooks (delivery/), sent by `delivery.send` jobs */
+  deliveries: DeliveryService;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -106,7 +109,10 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     { name: STORAGE_REPORT_SCHEDULE, cron: cfg.storageReport.cron, timezone: cfg.storageReport.timezone, kind: STORAGE_REPORT_KIND },
     Date.now()
   );
+  const deliveries = new DeliveryService({ db, jobs, log, metrics, config: cfg.delivery, smtpUrl: cfg.smtpUrl, dataDir: cfg.dataDir });
+  jobs.register(DELIVERY_SEND_KIND, deliveries.handler, { maxAttempts: cfg.delivery.maxAttempts });
   jobs.start();
+  await deliveries.requeueOrphans().catch((e: unknown) => log.warn({ err: e }, 'looking for deliveries without a job failed'));
 
   return {
     cfg,
@@ -124,12 +130,14 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     ingest,
     jobs,
     storageReports,
+    deliveries,
     analytics: new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds }),
     startedAt: Date.now(),
     async close() {
       // Jobs first: running ones are aborted and given back (another instance, or the next
       // start, runs them), while the WAL and the engines they use are still open.
       await jobs.stop();
+      deliveries.close();
       // Seal and commit what was acknowledged, then close the engines. Anything not committed
       // stays in the WAL and is replayed at the next start.
       await wal.close();

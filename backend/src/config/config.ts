@@ -71,6 +71,22 @@ export interface Config {
   };
   /** the nightly storage report: rows and bytes per tenant in ClickHouse */
   storageReport: { cron: string; timezone: string };
+  /** outbound email and webhooks (issue "Platform", part 3; README "Delivery"); SMTP_URL is smtpUrl */
+  delivery: {
+    /** one HTTP request or SMTP exchange, whole */
+    timeoutMs: number;
+    /** bytes of a receiver's answer read at most */
+    maxResponseBytes: number;
+    /** a message (body, attachments) as stored until sent */
+    maxMessageBytes: number;
+    maxAttempts: number;
+    /** longest wait a receiver's Retry-After gets before the next try */
+    maxRetryAfterSeconds: number;
+    /** false: refuse webhook targets on private, loopback and reserved addresses */
+    allowPrivate: boolean;
+    /** the From of every email, e.g. `CAAS Observatory <caas@example.com>` */
+    mailFrom: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -168,7 +184,39 @@ export function loadConfig(env: Env = process.env): Config {
       scheduleTickMs: int(env, 'JOBS_SCHEDULE_TICK_MS', 1000, 10),
     },
     storageReport: schedule(env, 'STORAGE_REPORT_CRON', '0 3 * * *', 'STORAGE_REPORT_TIMEZONE', 'UTC'),
+    delivery: {
+      timeoutMs: int(env, 'DELIVERY_TIMEOUT_MS', 10_000, 1),
+      maxResponseBytes: int(env, 'DELIVERY_MAX_RESPONSE_BYTES', 64 * 1024, 0),
+      maxMessageBytes: int(env, 'DELIVERY_MAX_MESSAGE_BYTES', 10 * 1024 * 1024, 1024),
+      maxAttempts: int(env, 'DELIVERY_MAX_ATTEMPTS', 8, 1),
+      maxRetryAfterSeconds: int(env, 'DELIVERY_MAX_RETRY_AFTER_SECONDS', 120, 0),
+      allowPrivate: bool(env, 'DELIVERY_ALLOW_PRIVATE', true),
+      mailFrom: mailFrom(env, 'MAIL_FROM', 'CAAS Observatory <caas-observatory@localhost>'),
+    },
   };
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = str(env, name)?.toLowerCase();
+  if (raw === undefined) {
+    return def;
+  }
+  if (raw === 'true' || raw === '1' || raw === 'yes') {
+    return true;
+  }
+  if (raw === 'false' || raw === '0' || raw === 'no') {
+    return false;
+  }
+  throw new ConfigError(`${name}=${raw} is not valid: expected true or false (default ${def})`);
+}
+
+/** An address, with or without a display name: `caas@example.com` or `CAAS <caas@example.com>`. */
+function mailFrom(env: Env, name: string, def: string): string {
+  const v = str(env, name) ?? def;
+  if (!/^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(v)) {
+    throw new ConfigError(`${name}=${v} is not valid: expected an address such as caas@example.com or "CAAS Observatory <caas@example.com>"`);
+  }
+  return v;
 }
 
 /** A cron pattern and its IANA time zone, checked at start. */

@@ -11,6 +11,7 @@ import { statusOf } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { accessRoutes } from './routes/access.js';
@@ -103,5 +104,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(deadLetterRoutes(svc));
   await app.register(analyticsRoutes(svc));
   await app.register(jobRoutes(svc));
+  await app.register(deliveryRoutes(svc));
   return app;
 }

@@ -155,6 +155,20 @@ export function createMetrics() {
       labelNames: ['schedule', 'outcome'] as const,
       registers: [registry],
     }),
+    // Delivery (issue "Platform", part 3): outbound email and webhooks.
+    deliveries: new Counter({
+      name: 'caas_deliveries_total',
+      help: 'Outbound deliveries by kind (email, webhook) and outcome: queued (a new message), duplicate (a repeated idempotency key, nothing sent), sent, retry (a try failed, another follows), failed',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    deliveryDuration: new Histogram({
+      name: 'caas_delivery_attempt_duration_seconds',
+      help: 'Time one try to hand a message over took, by kind and outcome (sent, retry, failed)',
+      labelNames: ['kind', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -172,6 +172,33 @@ export const PG_MIGRATIONS: PgMigration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'delivery log: outbound email and webhooks, one per (tenant, idempotency key) (issue "Platform", part 3)',
+    sql: `
+      CREATE TABLE IF NOT EXISTS deliveries (
+        id text PRIMARY KEY,
+        tenant_id text,
+        idempotency_key text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('email', 'webhook')),
+        destination text NOT NULL,
+        status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        response_status integer,
+        job_id uuid,
+        message jsonb,
+        not_before timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        sent_at timestamptz
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS deliveries_key ON deliveries ((COALESCE(tenant_id, '')), idempotency_key);
+      CREATE INDEX IF NOT EXISTS deliveries_tenant ON deliveries (tenant_id, created_at DESC);
+      CREATE INDEX IF NOT EXISTS deliveries_created ON deliveries (created_at DESC);
+      CREATE INDEX IF NOT EXISTS deliveries_orphans ON deliveries (created_at) WHERE status = 'queued' AND job_id IS NULL;
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {
