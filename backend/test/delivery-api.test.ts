@@ -64,7 +64,7 @@ async function finished(id: string, headers = t.admin): Promise<DeliveryBody> {
 }
 
 before(async () => {
-  t = await startApp({ JOBS_POLL_MS: '20', JOBS_BACKOFF_BASE_MS: '10', DELIVERY_TIMEOUT_MS: '2000', DELIVERY_MAX_ATTEMPTS: '3', MAIL_FROM: 'Observatory <reports@caas.test>' });
+  t = await startApp({ JOBS_POLL_MS: '20', JOBS_BACKOFF_BASE_MS: '10', DELIVERY_TIMEOUT_MS: '2000', DELIVERY_MAX_ATTEMPTS: '3', DELIVERY_ALLOW_PRIVATE: 'true', MAIL_FROM: 'Observatory <reports@caas.test>' });
   await createTenant(t, 'acme');
   await createTenant(t, 'globex');
   keys.acmeAdmin = await createKey(t, 'acme', 'tenant-admin');

@@ -190,7 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxMessageBytes: int(env, 'DELIVERY_MAX_MESSAGE_BYTES', 10 * 1024 * 1024, 1024),
       maxAttempts: int(env, 'DELIVERY_MAX_ATTEMPTS', 8, 1),
       maxRetryAfterSeconds: int(env, 'DELIVERY_MAX_RETRY_AFTER_SECONDS', 120, 0),
-      allowPrivate: bool(env, 'DELIVERY_ALLOW_PRIVATE', true),
+      allowPrivate: bool(env, 'DELIVERY_ALLOW_PRIVATE', false),
       mailFrom: mailFrom(env, 'MAIL_FROM', 'CAAS Observatory <caas-observatory@localhost>'),
     },
   };

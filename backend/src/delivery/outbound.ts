@@ -4,9 +4,9 @@ import { badRequest } from '../errors.js';
 
 /**
  * Which addresses the backend may send to (issue "Platform", part 3). Webhook URLs come from
- * tenants, so an outbound request is a way into the network the backend sits in (SSRF). Today
- * everything runs on one machine and receivers are often local, so private addresses are allowed
- * (DELIVERY_ALLOW_PRIVATE, default true); with it off, loopback, private, link-local, shared,
+ * tenants, so an outbound request is a way into the network the backend sits in (SSRF). Private
+ * addresses are refused unless DELIVERY_ALLOW_PRIVATE=true (for receivers inside the network):
+ * loopback, private, link-local, shared,
  * multicast and reserved ranges are refused: address literals when the message is sent, host
  * names when each attempt resolves them (before connecting; a name that re-resolves between our
  * lookup and fetch's own is a gap a pinned-address agent would close).
