@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JobAborted, PermanentJobError, type JobContext, type JobRunner } from '../src/jobs/runner.js';
+import { JobAborted, PermanentJobError, RetryLater, type JobContext, type JobRunner } from '../src/jobs/runner.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import type { MetadataDb } from '../src/store/metadata-db.js';
 import { ENGINES, ISO, sleep, testRunner, waitFor } from './jobs-support.js';
@@ -104,6 +104,28 @@ for (const engine of ENGINES) {
       assert.ok(lines.some((l) => /^1 warn attempt 1 of 4 failed: boom 1; retry in 0\.080 s$/.test(l)), lines.join('\n'));
       assert.ok(lines.some((l) => /^3 warn attempt 3 of 4 failed: boom 3; retry in 0\.320 s$/.test(l)), lines.join('\n'));
       assert.ok(lines.some((l) => /^4 error failed after 4 attempt\(s\): boom 4$/.test(l)), lines.join('\n'));
+    });
+
+    test('RetryLater: the retry waits for the handler\'s time when it is longer than the backoff, queued', async () => {
+      const r = runner({ backoffBaseMs: 10 });
+      const startedAt: number[] = [];
+      r.register('t.later', async (ctx) => {
+        startedAt.push(Date.now());
+        if (ctx.attempt === 1) {
+          throw new RetryLater('the receiver said: Retry-After 1', 600);
+        }
+      });
+      const { id } = await r.enqueue({ kind: 't.later' });
+      r.start();
+      const job = await waitFor('the job succeeded', 10_000, async () => {
+        const j = await r.store.get(id, null);
+        return j?.state === 'succeeded' ? j : undefined;
+      });
+      assert.equal(job.attempts, 2);
+      const gap = (startedAt[1] ?? 0) - (startedAt[0] ?? 0);
+      assert.ok(gap >= 595, `the second try came ${gap} ms later; the backoff alone is 20 ms`);
+      const detail = await r.get(id, null);
+      assert.ok(detail?.log.some((l) => /retry in 0\.600 s$/.test(l.message)), JSON.stringify(detail?.log));
     });
 
     test('a PermanentJobError fails the job at once; a job that succeeds on a retry succeeds', async () => {

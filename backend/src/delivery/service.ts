@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Delivery, DeliveryKind, DeliveryStatus } from '../contracts/delivery.js';
 import { badRequest } from '../errors.js';
-import { PermanentJobError, type JobContext, type JobHandler } from '../jobs/runner.js';
+import { PermanentJobError, RetryLater, type JobContext, type JobHandler } from '../jobs/runner.js';
 import type { NewJob } from '../jobs/store.js';
 import type { Queryable } from '../store/metadata-db.js';
 import { judgeAnswer, postJson, SendFailure } from './http.js';
@@ -220,7 +220,11 @@ export class DeliveryService {
           `the receiver asked to wait ${(retryAfter / 1000).toFixed(0)} s (Retry-After)${retryAfter > cap ? `; the next try waits at most ${this.cfg.maxRetryAfterSeconds} s (DELIVERY_MAX_RETRY_AFTER_SECONDS)` : ''}`
         );
       }
-      throw f.retryable ? new Error(f.message) : new PermanentJobError(f.message);
+      if (!f.retryable) {
+        throw new PermanentJobError(f.message);
+      }
+      // The receiver's wait is spent queued (the runner delays the retry), not holding a job slot.
+      throw retryAfter === null ? new Error(f.message) : new RetryLater(f.message, Math.min(retryAfter, this.cfg.maxRetryAfterSeconds * 1000));
     }
     // After the handover: if recording fails from here, the job is retried and the message sent again
     // (at least once), which the Message-ID / X-Caas-Delivery let receivers notice.

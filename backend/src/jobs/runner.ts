@@ -43,6 +43,21 @@ export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
 }
 
+/**
+ * Thrown by a handler that knows when to try again (a receiver's Retry-After): retried like any
+ * error, but not before `afterMs` (the backoff still applies when it is longer). The wait is spent
+ * queued, not holding one of the instance's job slots.
+ */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+  constructor(
+    message: string,
+    readonly afterMs: number
+  ) {
+    super(message);
+  }
+}
+
 /** Why a running handler's signal aborted. */
 export class JobAborted extends Error {
   override name = 'JobAborted';
@@ -443,7 +458,7 @@ export class JobRunner {
       } else {
         const message = errorText(e);
         const retryable = !(e instanceof PermanentJobError);
-        const delay = this.backoff(job.attempt);
+        const delay = Math.max(this.backoff(job.attempt), e instanceof RetryLater ? e.afterMs : 0);
         const r = await this.store.fail(id, owner, message, retryable, delay);
         if (r?.state === 'queued') {
           metrics?.jobAttempts.inc({ kind, outcome: 'retry' });
