@@ -155,8 +155,12 @@ export const labels = {
       [total === null ? done : `${done} / ${total}`, message].filter(Boolean).join(' · '),
     open: 'Log',
     nextScheduled: 'Next scheduled',
-    nextUnknown:
-      "Not shown yet: the backend does not list its schedules (it needs a read route such as GET /v1/schedules). The nightly storage report runs on STORAGE_REPORT_CRON, 03:00 UTC unless the backend's configuration says otherwise.",
+    /** e.g. "Storage report, in 9 hours (2026-12-02 03:00:00)" */
+    nextFiring: (kind: string, tenant: string | null, inTime: string, at: string) =>
+      `${kind}${tenant ? ` for tenant ${tenant}` : ''}, ${inTime} (${at})`,
+    nextNone: 'Nothing is scheduled: no enabled schedule on the backend has an upcoming firing.',
+    nextNoneTenant: (tenant: string) =>
+      `Nothing is scheduled for tenant ${tenant} or the platform: no enabled schedule has an upcoming firing.`,
     detail: {
       title: (kind: string) => `Job: ${kind}`,
       close: 'Close',
@@ -180,6 +184,16 @@ export const labels = {
       logColumns: { at: 'Time', attempt: 'Attempt', level: 'Level', message: 'Message' },
     },
   },
+  /** The backend's cron schedules (GET /v1/schedules), as Jobs and Storage show their next firings. */
+  schedules: {
+    loading: 'Reading the schedules…',
+    failed: (title: string) => `Could not read the schedules: ${title}`,
+    seeBelow: 'What to do is below; its Retry asks for the schedules too.',
+    tooOld: {
+      title: 'this backend does not list its schedules (GET /v1/schedules).',
+      hint: 'Update the backend to the version of the app.',
+    },
+  },
   storage: {
     title: 'Storage per tenant',
     hint: 'Rows and bytes on disk per tenant in the analytics store (ClickHouse), measured by a nightly job.',
@@ -187,9 +201,18 @@ export const labels = {
     refresh: 'Refresh',
     empty: 'No storage report yet: the nightly storage job has not run on this backend.',
     emptyHint:
-      'It runs every night (STORAGE_REPORT_CRON, 03:00 UTC unless configured otherwise). A backend admin can take one now: POST /v1/storage/refresh with the admin key.',
+      'It runs on its schedule (Next run, above). A backend admin can take one now: POST /v1/storage/refresh with the admin key.',
     measured: (ago: string, at: string) => `Measured ${ago} (${at}).`,
     nextRun: 'Next run',
+    /** e.g. "in 9 hours (2026-12-02 03:00:00), schedule "0 3 * * *" in UTC" */
+    nextRunAt: (inTime: string, at: string, cron: string, timezone: string) =>
+      `${inTime} (${at}), schedule "${cron}" in ${timezone}`,
+    nextRunMissing:
+      'Not scheduled: this backend has no storage report schedule. A backend admin can take a report now: POST /v1/storage/refresh with the admin key.',
+    nextRunDisabled:
+      'Not scheduled: the storage report schedule is disabled on this backend. A backend admin can take a report now: POST /v1/storage/refresh with the admin key.',
+    nextRunUnknown: (cron: string, timezone: string) =>
+      `Not known: the backend cannot tell when "${cron}" in ${timezone} fires next. Check STORAGE_REPORT_CRON and STORAGE_REPORT_TIMEZONE in its configuration.`,
     columns: {
       tenant: 'Tenant',
       rows: 'Event rows',

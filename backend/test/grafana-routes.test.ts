@@ -101,6 +101,12 @@ function appPlugin(routes: PluginRoute[]): PluginUnderTest {
       { method: 'GET', url: '/v1/jobs', as: 'Viewer', why: 'Home: Jobs (running, waiting, failed, recent)' },
       { method: 'GET', url: '/v1/jobs/:id', as: 'Viewer', why: "Home: a job's error and run log" },
       { method: 'GET', url: '/v1/storage', as: 'Viewer', why: 'Home: storage per tenant' },
+      {
+        method: 'GET',
+        url: '/v1/schedules',
+        as: 'Viewer',
+        why: "Home: Jobs' next scheduled firing and the storage report's next run",
+      },
       { method: 'GET', url: '/v1/keys', as: 'Admin', why: 'Configuration: Test connection checks the admin key' },
     ],
   };

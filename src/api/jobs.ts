@@ -1,8 +1,15 @@
-import type { Job, JobDetail, JobState, JobsQuery, StorageAnswer } from '../../backend/src/contracts/jobs';
+import type {
+  Job,
+  JobDetail,
+  JobState,
+  JobsQuery,
+  ScheduleInfo,
+  StorageAnswer,
+} from '../../backend/src/contracts/jobs';
 import { request, type RequestOptions } from './client';
 import { isRecord, UnexpectedResponseError } from './errors';
 
-export type { Job, JobDetail, JobState, JobsQuery, StorageAnswer };
+export type { Job, JobDetail, JobState, JobsQuery, ScheduleInfo, StorageAnswer };
 export type StorageReport = NonNullable<StorageAnswer['report']>;
 export type TenantStorage = StorageReport['tenants'][number];
 
@@ -60,4 +67,33 @@ export async function getStorageReport(options: CallOptions = {}): Promise<Stora
     throw new UnexpectedResponseError('GET /v1/storage with a report without taken_at, tenants and totals', data);
   }
   return report as StorageReport;
+}
+
+const isInstantOrNull = (value: unknown) => value === null || typeof value === 'string';
+
+function isSchedule(value: unknown): value is ScheduleInfo {
+  return (
+    isRecord(value) &&
+    typeof value.name === 'string' &&
+    typeof value.kind === 'string' &&
+    typeof value.cron === 'string' &&
+    typeof value.timezone === 'string' &&
+    (value.tenant_id === null || typeof value.tenant_id === 'string') &&
+    typeof value.enabled === 'boolean' &&
+    isInstantOrNull(value.last_fire_at) &&
+    isInstantOrNull(value.next_fire_at)
+  );
+}
+
+/**
+ * GET /v1/schedules: the cron schedules jobs are enqueued by, each with its last and next firing (ISO 8601 in UTC;
+ * `next_fire_at` null when the backend cannot compute one). The read key sees every schedule, platform-wide ones
+ * (tenant_id null) too.
+ */
+export async function listSchedules(options: CallOptions = {}): Promise<ScheduleInfo[]> {
+  const { data } = await request<unknown>('/v1/schedules', options);
+  if (!isRecord(data) || !Array.isArray(data.schedules) || !data.schedules.every(isSchedule)) {
+    throw new UnexpectedResponseError('GET /v1/schedules without schedules', data);
+  }
+  return data.schedules;
 }

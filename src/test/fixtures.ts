@@ -1,7 +1,7 @@
 import { Observable, of, throwError } from 'rxjs';
 import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 import type { HealthResponse, ReadyResponse } from '../api/health';
-import type { Job, StorageReport } from '../api/jobs';
+import type { Job, ScheduleInfo, StorageReport } from '../api/jobs';
 
 /** Test helpers shared by the jest tests: canned backend answers and a scriptable getBackendSrv().fetch. */
 
@@ -103,3 +103,21 @@ export const storageResponse: { report: StorageReport } = {
     totals: { rows: 1_330_000, bytes: 3 * 1024 * 1024 * 1024 + 120 * 1024 * 1024 },
   },
 };
+
+/** A schedule as GET /v1/schedules lists it (the nightly storage report by default); fields overridable. */
+export function schedule(overrides: Partial<ScheduleInfo> = {}): ScheduleInfo {
+  return {
+    name: 'storage-report',
+    kind: 'storage.report',
+    cron: '0 3 * * *',
+    timezone: 'UTC',
+    tenant_id: null,
+    enabled: true,
+    last_fire_at: '2026-12-01T03:00:00.000Z',
+    next_fire_at: '2026-12-02T03:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** GET /v1/schedules as a default backend answers it: only the nightly storage report. */
+export const schedulesResponse: { schedules: ScheduleInfo[] } = { schedules: [schedule()] };

@@ -4,9 +4,10 @@
 //
 // - App shell (issue "Platform", part 6): the app's router from the route table at Grafana's URLs; Home with the
 //   shared tenant picker, its Jobs section and the nightly storage report (part 2): first empty ("No jobs yet", no
-//   report), then after a storage report taken on the backend (the job listed, its run log, rows and bytes per
-//   tenant), for one tenant, reproduced by the copied URL in a new tab, on to Analytics by the feature card with the
-//   tenant, and with the backend unreachable (every section says what to do; Retry recovers).
+//   report) with the next firings from GET /v1/schedules (the storage report's at 03:00 UTC), then after a storage
+//   report taken on the backend (the job listed, its run log, rows and bytes per tenant), for one tenant, reproduced
+//   by the copied URL in a new tab, on to Analytics by the feature card with the tenant, and with the backend
+//   unreachable (every section says what to do; Retry recovers).
 // - Analytics explorer (issue "CAAS analytics"): the app page mounting the data source's real QueryEditor; a time
 //   series drawn by uPlot and read back as a table, a login → message_sent funnel with its user counts.
 // - Data source panel: the real CaasDataSource (src/datasource/datasource.ts) built from provisioned-style instance
@@ -96,6 +97,7 @@ const ids = {
     error: 'data-testid storage-error',
     table: 'data-testid storage-table',
     measured: 'data-testid storage-measured',
+    nextRun: 'data-testid storage-next-run',
     tables: 'data-testid storage-tables',
   },
   analyticsContainer: 'data-testid analytics-container',
@@ -322,7 +324,9 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
         '--no-first-run',
       ],
     });
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    // Times on the page are in the browser's zone (as Grafana shows them): UTC, so the schedules' times read as the
+    // backend writes them.
+    context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
     page = await openPage();
     // As a Grafana Viewer, with the read key only: no adminKey parameter, so the app's adminKey is not even set. The
     // first URL carries the workbench's settings and goes on to the app's default page, Home.
@@ -374,7 +378,41 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     await empty.waitFor();
     assert.match(await empty.innerText(), /No jobs yet\./);
     assert.match(await empty.innerText(), /nightly storage report/);
-    assert.match(await jobs.getByTestId(ids.jobs.nextScheduled).innerText(), /does not list its schedules/);
+
+    // When things run next, as the backend's schedules say (GET /v1/schedules, asked here as its operator): the nightly
+    // storage report at 03:00 UTC by default; Jobs shows the soonest enabled firing of any schedule.
+    const { status, body } = await backendAsAdmin('GET', '/v1/schedules');
+    assert.equal(status, 200, JSON.stringify(body));
+    const storageSchedule = body.schedules.find((s) => s.kind === 'storage.report');
+    assert.ok(storageSchedule?.enabled, `the storage report is scheduled: ${JSON.stringify(body)}`);
+    assert.match(storageSchedule.next_fire_at, /T03:00:00\.000Z$/);
+    const shown = (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    const storageAt = shown(storageSchedule.next_fire_at);
+    const soonest = body.schedules
+      .filter((s) => s.enabled && s.next_fire_at)
+      .sort((a, b) => Date.parse(a.next_fire_at) - Date.parse(b.next_fire_at))[0];
+    const next = jobs.getByTestId(ids.jobs.nextScheduled);
+    await next.getByText(/ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)/).waitFor();
+    const nextText = await next.innerText();
+    assert.ok(
+      nextText.includes(`(${shown(soonest.next_fire_at)})`),
+      `${nextText} (soonest: ${JSON.stringify(soonest)})`
+    );
+    assert.match(nextText, /^Next scheduled: .+, in .+ \(/, nextText);
+    if (soonest.kind === 'storage.report') {
+      assert.match(nextText, new RegExp(`^Next scheduled: Storage report, in .+ \\(${storageAt}\\)$`), nextText);
+    }
+    const nextRun = page.getByTestId(ids.storage.container).getByTestId(ids.storage.nextRun);
+    await nextRun.getByText(/schedule "/).waitFor();
+    const nextRunText = await nextRun.innerText();
+    assert.equal(
+      nextRunText.replace(/: in .+ \(/, ': in … ('),
+      `Next run: in … (${storageAt}), schedule "0 3 * * *" in UTC`,
+      nextRunText
+    );
+    assert.match(storageAt, / 03:00:00$/);
+    console.log(`Home shows: "${nextText}" and "${nextRunText}"`);
+
     const storageEmpty = page.getByTestId(ids.storage.container).getByTestId(ids.storage.empty);
     await storageEmpty.waitFor();
     assert.match(await storageEmpty.innerText(), /No storage report yet/);
@@ -518,6 +556,13 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
       const tenantError = page.getByTestId(ids.header.tenantError);
       await tenantError.waitFor();
       assert.match(await tenantError.innerText(), /Could not list the tenants: .* Type a tenant id instead/);
+      // The schedules failed too: the line says so and refers to the section's alert (whose Retry asks for both).
+      const nextError = page.getByTestId(ids.jobs.nextScheduled);
+      await nextError.getByText(/Could not read the schedules/).waitFor();
+      assert.match(
+        await nextError.innerText(),
+        /Could not read the schedules: Grafana could not reach the CAAS backend\. What to do is below/
+      );
       await page.screenshot({ path: path.join(OUT, 'home-error.png'), fullPage: true });
     } finally {
       backendDown = false;
@@ -527,6 +572,11 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     const empty = page.getByTestId(ids.jobs.empty);
     await empty.waitFor();
     assert.match(await empty.innerText(), /No failed jobs/);
+    // The section's Retry asked for the schedules too.
+    await page
+      .getByTestId(ids.jobs.nextScheduled)
+      .getByText(/ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)/)
+      .waitFor();
     await page.getByTestId(ids.storage.error).getByRole('button', { name: 'Retry' }).click();
     await page.getByTestId(ids.storage.table).waitFor();
     assert.equal(await page.getByTestId(ids.jobs.error).count(), 0);
@@ -747,9 +797,9 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     });
     // The data source routes only health and analytics: anything else goes to the instance's own URL (none here), keyless.
     assert.equal((await probe('POST', `${DS_PROXY}/v1/keys`, { role: 'admin' })).status, 502);
-    // Reads no page needs are not routed either (the Viewer routes are an allow-list: health, analytics, tenants, jobs
-    // and the storage report), so a crafted path that dodges the Admin route `api/v1/keys` finds nothing: an encoded
-    // slash is one segment to Grafana's router.
+    // Reads no page needs are not routed either (the Viewer routes are an allow-list: health, analytics, tenants, jobs,
+    // the storage report and the schedules), so a crafted path that dodges the Admin route `api/v1/keys` finds
+    // nothing: an encoded slash is one segment to Grafana's router.
     assert.equal((await probe('GET', `${APP_PROXY}/v1%2Fkeys`)).status, 404);
     assert.equal((await probe('GET', `${APP_PROXY}/v1/webhook-secrets`)).status, 404);
     assert.equal((await probe('GET', `${APP_PROXY}/v1/tenants/acme`)).status, 404);
@@ -762,6 +812,12 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     assert.deepEqual(listed.data.tenants.map((t) => t.id).sort(), ['acme', 'globex', 'initech']);
     assert.equal((await probe('GET', `${APP_PROXY}/v1/jobs`)).status, 200);
     assert.equal((await probe('GET', `${APP_PROXY}/v1/storage`)).status, 200);
+    const schedules = await probe('GET', `${APP_PROXY}/v1/schedules`);
+    assert.equal(schedules.status, 200);
+    assert.ok(
+      schedules.data.schedules.some((s) => s.kind === 'storage.report'),
+      JSON.stringify(schedules.data)
+    );
     // A read a Viewer's page makes still works.
     const tenants = await probe('GET', `${APP_PROXY}/v1/analytics/variables/tenants`);
     assert.equal(tenants.status, 200);

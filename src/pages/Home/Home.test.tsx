@@ -1,7 +1,7 @@
 import '../../datasource/test/jsdom';
 import React from 'react';
 import { NEVER } from 'rxjs';
-import { act, fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { PluginContextProvider, PluginType, type PluginMeta } from '@grafana/data';
 import { type BackendSrvRequest, getBackendSrv } from '@grafana/runtime';
 import Home from './Home';
@@ -14,9 +14,12 @@ import {
   httpError,
   job,
   ok,
+  schedule,
+  schedulesResponse,
   storageResponse,
   tenantsResponse,
 } from '../../test/fixtures';
+import { formatAgo, formatTime } from '../../utils/format';
 import { renderAt } from '../../test/router';
 
 jest.mock('@grafana/runtime', () => ({
@@ -72,6 +75,7 @@ interface Backend {
   jobs?: (params: Record<string, unknown>) => unknown;
   job?: (id: string) => unknown;
   storage?: () => unknown;
+  schedules?: () => unknown;
 }
 
 function serve(backend: Backend = {}) {
@@ -111,8 +115,16 @@ function serve(backend: Backend = {}) {
     if (path === '/v1/storage') {
       return backend.storage ? backend.storage() : ok(storageResponse);
     }
+    if (path === '/v1/schedules') {
+      return backend.schedules ? backend.schedules() : ok(schedulesResponse);
+    }
     return httpError(404, { message: 'plugin route match not found' });
   });
+}
+
+/** Waits until the element with `testId` shows `text` (the schedules answer separately from the section's own data). */
+async function waitForText(testId: string, text: string) {
+  await waitFor(() => expect(screen.getByTestId(testId)).toHaveTextContent(text), WAIT);
 }
 
 const calls = (path: string) =>
@@ -355,12 +367,162 @@ describe('pages/Home: jobs (issue "Platform", part 2)', () => {
       '/plugins/caas-observatory-app'
     );
   });
+});
 
-  test('next scheduled run: says what the backend lacks instead of a time', async () => {
-    renderAt(<Home />, '/home');
-    expect(await screen.findByTestId(testIds.jobs.nextScheduled, {}, WAIT)).toHaveTextContent(
-      'the backend does not list its schedules'
+/** An instant `minutes` from now, as the backend writes it (a little off round hours: "in 9 hours" stays put). */
+const fromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+
+describe('pages/Home: next scheduled firings (GET /v1/schedules)', () => {
+  test("Jobs shows the soonest enabled firing: its kind, tenant and time; Storage the nightly report's", async () => {
+    const storageAt = fromNow(9 * 60 + 10);
+    const acmeAt = fromNow(3 * 60 + 10);
+    serve({
+      schedules: () =>
+        ok({
+          schedules: [
+            schedule({ next_fire_at: storageAt }),
+            // Sooner, but disabled (the backend still computes its next firing) or without a next firing: not shown.
+            schedule({ name: 'paused', kind: 'dead_letters.replay', enabled: false, next_fire_at: fromNow(30) }),
+            schedule({ name: 'broken', kind: 'dead_letters.replay', cron: '61 * * * *', next_fire_at: null }),
+            schedule({ name: 'acme-replay', kind: 'dead_letters.replay', tenant_id: 'acme', next_fire_at: acmeAt }),
+          ],
+        }),
+    });
+    const page = renderAt(<Home />, '/home');
+    await waitForText(testIds.jobs.nextScheduled, 'Dead-letter replay');
+    expect(screen.getByTestId(testIds.jobs.nextScheduled)).toHaveTextContent(
+      `${labels.jobs.nextScheduled}: ${labels.jobs.nextFiring('Dead-letter replay', 'acme', formatAgo(acmeAt), formatTime(acmeAt))}`
     );
+    expect(formatAgo(acmeAt)).toBe('in 3 hours');
+    // The storage report's own schedule, whatever fires first.
+    const nextRun = screen.getByTestId(testIds.storage.nextRun);
+    expect(nextRun).toHaveTextContent(
+      `${labels.storage.nextRun}: in 9 hours (${formatTime(storageAt)}), schedule "0 3 * * *" in UTC`
+    );
+    // One request for both sections.
+    expect(calls('/v1/schedules')).toHaveLength(1);
+    page.unmount();
+
+    // Another tenant picked: acme's schedule is not its business; the platform's storage report is.
+    renderAt(<Home />, '/home?tenant=globex');
+    await waitForText(testIds.jobs.nextScheduled, 'Storage report');
+    expect(screen.getByTestId(testIds.jobs.nextScheduled)).toHaveTextContent(
+      labels.jobs.nextFiring('Storage report', null, 'in 9 hours', formatTime(storageAt))
+    );
+  });
+
+  test('no enabled firing: Jobs says nothing is scheduled, Storage that its schedule is disabled or missing', async () => {
+    serve({ schedules: () => ok({ schedules: [schedule({ enabled: false })] }) });
+    const first = renderAt(<Home />, '/home');
+    await waitForText(testIds.jobs.nextScheduled, labels.jobs.nextNone);
+    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent(labels.storage.nextRunDisabled);
+    first.unmount();
+
+    serve({ schedules: () => ok({ schedules: [schedule({ next_fire_at: null })] }) });
+    const second = renderAt(<Home />, '/home?tenant=acme');
+    await waitForText(testIds.jobs.nextScheduled, labels.jobs.nextNoneTenant('acme'));
+    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent(
+      labels.storage.nextRunUnknown('0 3 * * *', 'UTC')
+    );
+    second.unmount();
+
+    serve({ schedules: () => ok({ schedules: [] }), storage: () => ok({ report: null }) });
+    renderAt(<Home />, '/home');
+    await waitForText(testIds.jobs.nextScheduled, labels.jobs.nextNone);
+    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent(labels.storage.nextRunMissing);
+    // No report yet either: the empty state no longer claims a default time of its own.
+    expect(await screen.findByTestId(testIds.storage.empty, {}, WAIT)).not.toHaveTextContent('03:00');
+  });
+
+  test('while the schedules load, both lines say so', async () => {
+    serve({ schedules: () => NEVER });
+    renderAt(<Home />, '/home');
+    await waitForText(testIds.jobs.nextScheduled, labels.schedules.loading);
+    expect(await screen.findByTestId(testIds.storage.nextRun, {}, WAIT)).toHaveTextContent(labels.schedules.loading);
+  });
+
+  test('schedules that cannot be read say why and what to do, without hiding the jobs; Retry asks again', async () => {
+    let failing = true;
+    serve({ schedules: () => (failing ? httpError(502, '') : ok(schedulesResponse)) });
+    renderAt(<Home />, '/home');
+    await waitForText(testIds.jobs.nextScheduled, labels.errors.unreachable.title);
+    const next = screen.getByTestId(testIds.jobs.nextScheduled);
+    expect(next).toHaveTextContent(labels.schedules.failed(labels.errors.unreachable.title));
+    expect(next).toHaveTextContent(labels.errors.unreachable.hint);
+    expect(within(next).getByRole('link', { name: new RegExp(labels.health.openConfig) })).toHaveAttribute(
+      'href',
+      '/plugins/caas-observatory-app'
+    );
+    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent(labels.errors.unreachable.title);
+    // The jobs themselves answered: their table is there, no jobs error.
+    expect(await screen.findByTestId(testIds.jobs.table, {}, WAIT)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.jobs.error)).not.toBeInTheDocument();
+
+    failing = false;
+    await act(async () => {
+      fireEvent.click(within(next).getByRole('button', { name: new RegExp(labels.common.retry) }));
+    });
+    await waitForText(testIds.jobs.nextScheduled, 'Storage report');
+    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent('schedule "0 3 * * *" in UTC');
+    expect(calls('/v1/schedules')).toHaveLength(2);
+  });
+
+  test('when the section failed too, the line names the cause and refers to its alert, whose Retry asks for both', async () => {
+    let failing = true;
+    serve({
+      jobs: () => (failing ? httpError(502, '') : ok({ jobs: [DONE] })),
+      schedules: () => (failing ? httpError(502, '') : ok(schedulesResponse)),
+    });
+    renderAt(<Home />, '/home');
+    const alert = await screen.findByTestId(testIds.jobs.error, {}, WAIT);
+    await waitForText(testIds.jobs.nextScheduled, labels.schedules.seeBelow);
+    const next = screen.getByTestId(testIds.jobs.nextScheduled);
+    expect(next).toHaveTextContent(labels.schedules.failed(labels.errors.unreachable.title));
+    // Said once, in the alert: no second hint, Retry or link on the line.
+    expect(next).not.toHaveTextContent(labels.errors.unreachable.hint);
+    expect(within(next).queryAllByRole('button')).toHaveLength(0);
+    expect(within(next).queryAllByRole('link')).toHaveLength(0);
+
+    failing = false;
+    await act(async () => {
+      fireEvent.click(within(alert).getByRole('button', { name: new RegExp(labels.common.retry) }));
+    });
+    await waitForText(testIds.jobs.nextScheduled, 'Storage report');
+    await screen.findByTestId(testIds.jobs.table, {}, WAIT);
+    expect(calls('/v1/schedules')).toHaveLength(2);
+  });
+
+  test('a backend without GET /v1/schedules (older than the app) is told to update; a malformed answer says so', async () => {
+    serve({
+      schedules: () =>
+        httpError(404, {
+          error: { code: 'not_found', message: 'no route GET /v1/schedules; see /docs or the README' },
+        }),
+    });
+    const first = renderAt(<Home />, '/home');
+    await waitForText(testIds.jobs.nextScheduled, labels.schedules.tooOld.title);
+    expect(screen.getByTestId(testIds.jobs.nextScheduled)).toHaveTextContent(labels.schedules.tooOld.hint);
+    first.unmount();
+
+    serve({ schedules: () => ok({ schedules: [{ name: 'storage-report', kind: 'storage.report' }] }) });
+    renderAt(<Home />, '/home');
+    await waitForText(testIds.jobs.nextScheduled, 'GET /v1/schedules without schedules');
+    expect(screen.getByTestId(testIds.jobs.nextScheduled)).toHaveTextContent(labels.errors.unknown.title);
+  });
+
+  test('Refresh in either section asks for the schedules again', async () => {
+    renderAt(<Home />, '/home');
+    await waitForText(testIds.jobs.nextScheduled, 'Storage report');
+    await screen.findByTestId(testIds.storage.table, {}, WAIT);
+    expect(calls('/v1/schedules')).toHaveLength(1);
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.jobs.refresh));
+    });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId(testIds.storage.refresh));
+    });
+    expect(calls('/v1/schedules')).toHaveLength(3);
+    expect(calls('/v1/storage')).toHaveLength(2);
   });
 });
 
@@ -374,7 +536,9 @@ describe('pages/Home: storage per tenant', () => {
       '2 tenants: 1,330,000 event rows, 3.1 GiB on disk in all.'
     );
     expect(screen.getByTestId(testIds.storage.measured)).toHaveTextContent('(2026-12-01 03:00:09)');
-    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent('the backend does not list its schedules');
+    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent(
+      `${labels.storage.nextRun}: ${formatAgo('2026-12-02T03:00:00.000Z')} (2026-12-02 03:00:00), schedule "0 3 * * *" in UTC`
+    );
     expect(screen.queryByTestId(testIds.storage.tables)).not.toBeInTheDocument();
   });
 
@@ -403,6 +567,10 @@ describe('pages/Home: storage per tenant', () => {
     const empty = await screen.findByTestId(testIds.storage.empty, {}, WAIT);
     expect(empty).toHaveTextContent(labels.storage.empty);
     expect(empty).toHaveTextContent('POST /v1/storage/refresh');
+    // When it will run comes from its schedule, not from a default written in the app.
+    expect(screen.getByTestId(testIds.storage.nextRun)).toHaveTextContent(
+      '(2026-12-02 03:00:00), schedule "0 3 * * *"'
+    );
   });
 
   test('a report that cannot be read says why; Retry asks again', async () => {

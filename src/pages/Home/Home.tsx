@@ -10,6 +10,7 @@ import type { AppJsonData } from '../../types';
 import { BackendHealth } from './BackendHealth';
 import { DashboardLinks } from './DashboardLinks';
 import { Jobs } from './Jobs';
+import { useSchedules } from './schedules';
 import { Storage } from './Storage';
 import { SuiteFeatures } from './SuiteFeatures';
 
@@ -22,6 +23,8 @@ function Home() {
   const context = usePluginContext<AppJsonData>();
   const apiUrlSet = context ? Boolean(context.meta.jsonData?.apiUrl) : undefined;
   const state = useUrlState();
+  // Read once for both sections: Jobs shows the soonest firing, Storage the nightly report's.
+  const schedules = useSchedules();
 
   return (
     <PluginPage>
@@ -34,8 +37,8 @@ function Home() {
             <PageHeader state={state} allTenants />
           </Stack>
           <BackendHealth apiUrlSet={apiUrlSet} />
-          <Jobs state={state} apiUrlSet={apiUrlSet} />
-          <Storage tenant={state.tenant} apiUrlSet={apiUrlSet} />
+          <Jobs state={state} schedules={schedules} apiUrlSet={apiUrlSet} />
+          <Storage tenant={state.tenant} schedules={schedules} apiUrlSet={apiUrlSet} />
           <SuiteFeatures params={state.params} />
           <DashboardLinks params={state.params} />
         </Stack>

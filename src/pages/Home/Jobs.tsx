@@ -9,6 +9,7 @@ import { labels } from '../../labels';
 import { formatAgo, formatTime } from '../../utils/format';
 import { JobDetail } from './JobDetail';
 import { jobKindName, jobProgress, JobStateBadge } from './job-view';
+import { type Schedules, SchedulesPending, soonestFiring } from './schedules';
 
 /** Home's URL params of this section: the tab shown and the job whose log is open. */
 export const JOB_PARAMS = { tab: 'jobs', job: 'job' } as const;
@@ -48,15 +49,17 @@ export async function loadJobs(tenant: string | undefined, signal: AbortSignal):
 
 interface Props {
   state: UrlState;
+  /** The backend's schedules, read once for Home (Storage shows them too). */
+  schedules: Schedules;
   apiUrlSet?: boolean;
 }
 
 /**
  * Home's Jobs section (issue "Platform", part 2): what runs and waits, what failed, the newest of all, for the picked
- * tenant (or every tenant and the platform's own jobs); a job's error and run log open below the list. The tab and the
- * open job are in the URL.
+ * tenant (or every tenant and the platform's own jobs); when the next scheduled job fires; a job's error and run log
+ * open below the list. The tab and the open job are in the URL.
  */
-export function Jobs({ state, apiUrlSet }: Props) {
+export function Jobs({ state, schedules, apiUrlSet }: Props) {
   const { tenant, params, update } = state;
   const tab = parseTab(params.get(JOB_PARAMS.tab));
   const openId = params.get(JOB_PARAMS.job) || undefined;
@@ -72,6 +75,11 @@ export function Jobs({ state, apiUrlSet }: Props) {
   }, [busy, loading, retry]);
 
   const open = useCallback((id: string) => update({ [JOB_PARAMS.job]: id }), [update]);
+  const retrySchedules = schedules.retry;
+  const refresh = useCallback(() => {
+    retry();
+    retrySchedules();
+  }, [retry, retrySchedules]);
   const shown = data ? (tab === 'recent' ? data.recent : tab === 'running' ? data.active : data.failed) : [];
   const count = (jobs: Job[] | undefined, limit: number) => (jobs ? Math.min(jobs.length, limit) : null);
 
@@ -83,7 +91,7 @@ export function Jobs({ state, apiUrlSet }: Props) {
           variant="secondary"
           size="sm"
           icon="sync"
-          onClick={retry}
+          onClick={refresh}
           disabled={loading}
           data-testid={testIds.jobs.refresh}
         >
@@ -95,12 +103,12 @@ export function Jobs({ state, apiUrlSet }: Props) {
           {tenant ? labels.jobs.oneTenant(tenant) : labels.jobs.allTenants}
         </Text>
       </div>
-      <div data-testid={testIds.jobs.nextScheduled}>
-        <Text element="p" variant="bodySmall">
-          <Text weight="medium">{labels.jobs.nextScheduled}:</Text>{' '}
-          <Text color="secondary">{labels.jobs.nextUnknown}</Text>
-        </Text>
-      </div>
+      <NextScheduled
+        schedules={schedules}
+        tenant={tenant}
+        apiUrlSet={apiUrlSet}
+        sectionFailed={error !== undefined && !loading}
+      />
       <TabsBar>
         {TABS.map((id) => (
           <Tab
@@ -124,7 +132,7 @@ export function Jobs({ state, apiUrlSet }: Props) {
           <LoadingPlaceholder text={labels.jobs.loading} data-testid={testIds.jobs.loading} />
         )}
         {error !== undefined && !loading && (
-          <ErrorAlert error={error} apiUrlSet={apiUrlSet} onRetry={retry} testId={testIds.jobs.error} />
+          <ErrorAlert error={error} apiUrlSet={apiUrlSet} onRetry={refresh} testId={testIds.jobs.error} />
         )}
         {data && error === undefined && shown.length === 0 && <EmptyJobs tab={tab} tenant={tenant} />}
         {data && error === undefined && shown.length > 0 && <JobTable jobs={shown} onOpen={open} />}
@@ -133,6 +141,45 @@ export function Jobs({ state, apiUrlSet }: Props) {
         <JobDetail id={openId} apiUrlSet={apiUrlSet} onClose={() => update({ [JOB_PARAMS.job]: undefined })} />
       )}
     </section>
+  );
+}
+
+/**
+ * The soonest firing of an enabled schedule: every schedule's for All tenants, else the platform's and the picked
+ * tenant's (as the backend shows a tenant's own key), as the job's kind and the time, relative and absolute.
+ */
+function NextScheduled({
+  schedules,
+  tenant,
+  apiUrlSet,
+  sectionFailed,
+}: {
+  schedules: Schedules;
+  tenant?: string;
+  apiUrlSet?: boolean;
+  sectionFailed: boolean;
+}) {
+  const next = useMemo(
+    () =>
+      schedules.data && soonestFiring(schedules.data, (s) => !tenant || s.tenant_id === null || s.tenant_id === tenant),
+    [schedules.data, tenant]
+  );
+  const at = next?.next_fire_at ?? undefined;
+  return (
+    <div data-testid={testIds.jobs.nextScheduled}>
+      <Text element="p" variant="bodySmall">
+        <Text weight="medium">{labels.jobs.nextScheduled}:</Text>{' '}
+        {!schedules.data ? (
+          <SchedulesPending schedules={schedules} apiUrlSet={apiUrlSet} sectionFailed={sectionFailed} />
+        ) : next && at ? (
+          <span title={`${next.name}: ${next.cron} (${next.timezone})`}>
+            {labels.jobs.nextFiring(jobKindName(next.kind), next.tenant_id, formatAgo(at), formatTime(at))}
+          </span>
+        ) : (
+          <Text color="secondary">{tenant ? labels.jobs.nextNoneTenant(tenant) : labels.jobs.nextNone}</Text>
+        )}
+      </Text>
+    </div>
   );
 }
 
