@@ -1,7 +1,8 @@
 import React from 'react';
-import { Alert, Badge, Button, Card, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { Alert, Badge, Card, LinkButton, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { describeError } from '../../api/describe-error';
 import { sortedChecks, type EngineCheck, type HealthResponse } from '../../api/health';
+import { SectionHeader } from '../../components/SectionHeader';
 import { testIds } from '../../components/testIds';
 import { CONFIG_PAGE_URL } from '../../constants';
 import { useHealth } from '../../hooks/useHealth';
@@ -19,19 +20,13 @@ export function BackendHealth({ apiUrlSet }: Props) {
 
   return (
     <section data-testid={testIds.home.health} aria-label={labels.health.title}>
-      <Stack direction="row" alignItems="center" justifyContent="space-between">
-        <Text element="h3">{labels.health.title}</Text>
-        <Button
-          variant="secondary"
-          size="sm"
-          icon="sync"
-          onClick={refresh}
-          disabled={loading}
-          data-testid={testIds.home.healthRefresh}
-        >
-          {labels.health.refresh}
-        </Button>
-      </Stack>
+      <SectionHeader
+        title={labels.health.title}
+        refreshLabel={labels.health.refresh}
+        onRefresh={refresh}
+        loading={loading}
+        refreshTestId={testIds.home.healthRefresh}
+      />
       {loading && !health && (
         <LoadingPlaceholder text={labels.health.loading} data-testid={testIds.home.healthLoading} />
       )}
@@ -87,7 +82,9 @@ function HealthReport({ health }: { health: HealthResponse }) {
                 formatBytes(health.wal.backlog_bytes),
                 formatCount(health.wal.segments)
               )}
-          {health.wal.store_rejected_events > 0 ? ` ${labels.health.storeRejected(formatCount(health.wal.store_rejected_events))}` : ''}
+          {health.wal.store_rejected_events > 0
+            ? ` ${labels.health.storeRejected(formatCount(health.wal.store_rejected_events))}`
+            : ''}
         </Card.Description>
       </Card>
     </Stack>

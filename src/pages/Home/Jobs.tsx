@@ -1,7 +1,8 @@
 import React, { useCallback, useEffect, useMemo } from 'react';
-import { Button, type Column, InteractiveTable, LoadingPlaceholder, Stack, Tab, TabsBar, Text } from '@grafana/ui';
+import { Button, type Column, InteractiveTable, LoadingPlaceholder, Tab, TabsBar, Text } from '@grafana/ui';
 import { listJobs, type Job } from '../../api/jobs';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { SectionHeader } from '../../components/SectionHeader';
 import { testIds } from '../../components/testIds';
 import { useRequest } from '../../hooks/useRequest';
 import type { UrlState } from '../../hooks/useUrlState';
@@ -85,19 +86,13 @@ export function Jobs({ state, schedules, apiUrlSet }: Props) {
 
   return (
     <section data-testid={testIds.jobs.container} aria-label={labels.jobs.title}>
-      <Stack direction="row" alignItems="center" justifyContent="space-between">
-        <Text element="h3">{labels.jobs.title}</Text>
-        <Button
-          variant="secondary"
-          size="sm"
-          icon="sync"
-          onClick={refresh}
-          disabled={loading}
-          data-testid={testIds.jobs.refresh}
-        >
-          {labels.jobs.refresh}
-        </Button>
-      </Stack>
+      <SectionHeader
+        title={labels.jobs.title}
+        refreshLabel={labels.jobs.refresh}
+        onRefresh={refresh}
+        loading={loading}
+        refreshTestId={testIds.jobs.refresh}
+      />
       <div data-testid={testIds.jobs.scope}>
         <Text element="p" color="secondary" variant="bodySmall">
           {tenant ? labels.jobs.oneTenant(tenant) : labels.jobs.allTenants}

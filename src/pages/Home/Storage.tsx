@@ -1,7 +1,8 @@
 import React, { useCallback, useMemo } from 'react';
-import { Button, type Column, InteractiveTable, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
+import { type Column, InteractiveTable, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { getStorageReport, type StorageReport, type TenantStorage } from '../../api/jobs';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { SectionHeader } from '../../components/SectionHeader';
 import { testIds } from '../../components/testIds';
 import { useRequest } from '../../hooks/useRequest';
 import { labels } from '../../labels';
@@ -34,19 +35,13 @@ export function Storage({ tenant, schedules, apiUrlSet }: Props) {
 
   return (
     <section data-testid={testIds.storage.container} aria-label={labels.storage.title}>
-      <Stack direction="row" alignItems="center" justifyContent="space-between">
-        <Text element="h3">{labels.storage.title}</Text>
-        <Button
-          variant="secondary"
-          size="sm"
-          icon="sync"
-          onClick={refresh}
-          disabled={loading}
-          data-testid={testIds.storage.refresh}
-        >
-          {labels.storage.refresh}
-        </Button>
-      </Stack>
+      <SectionHeader
+        title={labels.storage.title}
+        refreshLabel={labels.storage.refresh}
+        onRefresh={refresh}
+        loading={loading}
+        refreshTestId={testIds.storage.refresh}
+      />
       <Text element="p" color="secondary" variant="bodySmall">
         {labels.storage.hint}
       </Text>
