@@ -1289,3 +1289,19 @@ export const longKeyMutation: fc.Arbitrary<Mutation> = fc.record({
   m: fc.constant('prop-key-long' as const),
   key: longCp(129, 400),
 });
+
+/**
+ * Text for an endpoint's fields and path segments: random (UTF-16 and binary), and the values that
+ * break naive code (empty, NUL, broken percent-encoding, a lone surrogate, SQL, a path escape,
+ * numbers past every range, a long run), plus words of the endpoint's own domain.
+ */
+export function endpointText(domainWords: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.constantFrom('', ' ', '\u0000', '%00', '%', '%zz', '\ud800', '../../etc', '1e309', '-1', 'x'.repeat(500), ...domainWords)
+  );
+}
+
+/** A path segment or query value as a client would send it (lone surrogates made well-formed first). */
+export const encodeSegment = (s: string): string => encodeURIComponent(s.isWellFormed() ? s : s.toWellFormed());
