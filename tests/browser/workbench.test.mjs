@@ -34,6 +34,21 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * The tenant picker's text once it settles: it shows the id from the URL at once and the tenant's
+ * name when the tenant list has loaded, so wait (bounded) for the expected text before reading it.
+ */
+async function tenantShown(page, expected, timeoutMs = 10_000) {
+  const input = page.getByTestId(ids.header.tenant);
+  const t0 = Date.now();
+  let value = await input.inputValue();
+  while (value !== expected && Date.now() - t0 < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 50));
+    value = await input.inputValue();
+  }
+  return value;
+}
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OUT = path.join(ROOT, 'test-output/browser');
@@ -511,7 +526,7 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     try {
       await tab.goto(link);
       await tab.getByTestId(ids.storage.tables).getByText('Tables of tenant acme').waitFor();
-      assert.equal(await tab.getByTestId(ids.header.tenant).inputValue(), 'Acme Corp (acme)');
+      assert.equal(await tenantShown(tab, 'Acme Corp (acme)'), 'Acme Corp (acme)');
       assert.match(await tab.getByTestId(ids.jobs.empty).innerText(), /No jobs for tenant acme yet/);
       await tab
         .getByTestId(ids.jobs.log)
@@ -530,7 +545,7 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     await page.getByTestId(ids.analyticsContainer).waitFor();
     assert.equal(new URL(page.url()).pathname, `${APP}/analytics`);
     assert.equal(new URL(page.url()).searchParams.get('tenant'), 'acme');
-    assert.equal(await page.getByTestId(ids.header.tenant).inputValue(), 'Acme Corp (acme)');
+    assert.equal(await tenantShown(page, 'Acme Corp (acme)'), 'Acme Corp (acme)');
 
     // The nav (built from the route table, as Grafana's sidebar is from plugin.json) goes back without params.
     await page.getByTestId('workbench-nav-analytics').click();
@@ -647,7 +662,7 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
       await copied.waitFor();
       const copiedCells = await copied.getByRole('cell').allInnerTexts();
       assert.deepEqual(copiedCells.slice(0, 20), cells.slice(0, 20), 'the same rows as the original tab');
-      assert.equal(await tab.getByTestId(ids.header.tenant).inputValue(), 'Acme Corp (acme)');
+      assert.equal(await tenantShown(tab, 'Acme Corp (acme)'), 'Acme Corp (acme)');
       await tab.screenshot({ path: path.join(OUT, 'timeseries-copied-link.png'), fullPage: true });
     } finally {
       await tab.close();
