@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import type { EngineMode } from './analytics-store.js';
 
@@ -105,7 +106,8 @@ export async function openMetadataDb(opts: { databaseUrl?: string; dataDir: stri
   }
   const dir = join(opts.dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir);
+  // pg_trgm: the search engine's typo tolerance (migration 7, src/search/postgres-engine.ts)
+  const db = await PGlite.create(dir, { extensions: { pg_trgm } });
   return new PgliteDb(db);
 }
 

@@ -199,6 +199,47 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX IF NOT EXISTS deliveries_orphans ON deliveries (created_at) WHERE status = 'queued' AND job_id IS NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'search: documents per (entity, tenant, generation) with a generated tsvector, live/building generations, a trigram vocabulary per tenant (issue "Crawler and search")',
+    sql: `
+      CREATE EXTENSION IF NOT EXISTS pg_trgm;
+      CREATE TABLE IF NOT EXISTS search_docs (
+        entity text NOT NULL,
+        tenant_id text NOT NULL,
+        generation bigint NOT NULL,
+        id text NOT NULL,
+        conversation_id text,
+        sender_id text,
+        type text,
+        created_at bigint NOT NULL,
+        updated_at bigint,
+        doc jsonb NOT NULL,
+        title text NOT NULL DEFAULT '',
+        body text NOT NULL DEFAULT '',
+        tsv tsvector GENERATED ALWAYS AS (
+          setweight(to_tsvector('simple'::regconfig, title), 'A') || setweight(to_tsvector('simple'::regconfig, body), 'B')
+        ) STORED,
+        PRIMARY KEY (tenant_id, entity, generation, id)
+      );
+      CREATE INDEX IF NOT EXISTS search_docs_tsv ON search_docs USING gin (tsv);
+      CREATE INDEX IF NOT EXISTS search_docs_time ON search_docs (tenant_id, entity, generation, created_at DESC);
+      CREATE TABLE IF NOT EXISTS search_generations (
+        tenant_id text NOT NULL,
+        entity text NOT NULL,
+        live bigint NOT NULL,
+        building bigint,
+        swapped_at timestamptz,
+        PRIMARY KEY (tenant_id, entity)
+      );
+      CREATE TABLE IF NOT EXISTS search_terms (
+        tenant_id text NOT NULL,
+        term text NOT NULL,
+        PRIMARY KEY (tenant_id, term)
+      );
+      CREATE INDEX IF NOT EXISTS search_terms_trgm ON search_terms USING gin (term gin_trgm_ops);
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {

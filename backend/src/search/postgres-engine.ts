@@ -1,0 +1,421 @@
+import { conflict } from '../errors.js';
+import type { MetadataDb, Queryable } from '../store/metadata-db.js';
+import {
+  MAX_TYPO_WORDS,
+  POST,
+  PRE,
+  SEARCHABLE,
+  allowedTypos,
+  checkEntity,
+  checkTenant,
+  hasMark,
+  markup,
+  normalizeQuery,
+  parseQuery,
+  project,
+  typoDistance,
+  words,
+  type NormalQuery,
+} from './common.js';
+import type {
+  AnyDoc,
+  DocOf,
+  Entity,
+  ReindexHandle,
+  SearchEngine,
+  SearchHit,
+  SearchQuery,
+  SearchResult,
+} from './types.js';
+
+/**
+ * PostgreSQL full text search (PGlite in-process, or the PostgreSQL server), tables from migration 7:
+ *
+ * - search_docs: one row per (tenant, entity, generation, id); `tsv` is a generated column
+ *   (title fields weight A, body fields weight B) under a GIN index. Text search configuration
+ *   'simple' everywhere: messages come in any language, so no stemmer or stop list may drop or
+ *   mangle words (a German or Spanish word through the English stemmer), and Meilisearch does not
+ *   stem either, so both engines match the same words. Japanese without spaces is one token per run.
+ * - search_generations: per (tenant, entity) the `live` generation searches read and the `building`
+ *   one a full reindex fills. commit() flips `live` in one UPDATE: a search is one statement that
+ *   reads `live` and the documents from the same snapshot, so it sees the old set or the new one,
+ *   never a mix and never nothing.
+ * - search_terms: the tenant's vocabulary (every lexeme ever indexed for it) under a trigram index.
+ *   Typo tolerance: each plain query word of 5+ characters takes candidates from it by trigram
+ *   similarity, keeps those within the allowed Damerau–Levenshtein distance (1 for 5–8 characters,
+ *   2 for 9+; a transposition is one typo), and ORs them into that word's tsquery node. Quoted
+ *   phrases and -excluded words stay exact, as in Meilisearch.
+ */
+export class PostgresSearchEngine implements SearchEngine {
+  readonly kind = 'postgres' as const;
+  constructor(private readonly db: MetadataDb) {}
+
+  async upsert<E extends Entity>(entity: E, tenant: string, docs: DocOf[E][]): Promise<void> {
+    checkTenant(tenant);
+    checkEntity(entity);
+    if (docs.length === 0) {
+      return;
+    }
+    const rows = docs.map((d) => project(entity, tenant, d as AnyDoc));
+    await this.db.transaction(async (tx) => {
+      const gens = await this.targetGenerations(tx, entity, tenant);
+      for (const g of gens) {
+        await writeDocs(tx, entity, tenant, g, rows);
+      }
+    });
+  }
+
+  async remove(entity: Entity, tenant: string, ids: string[]): Promise<void> {
+    checkTenant(tenant);
+    checkEntity(entity);
+    if (ids.length === 0) {
+      return;
+    }
+    await this.db.transaction(async (tx) => {
+      const gens = await this.targetGenerations(tx, entity, tenant);
+      await tx.query(
+        'DELETE FROM search_docs WHERE tenant_id = $1 AND entity = $2 AND generation = ANY($3::bigint[]) AND id = ANY($4::text[])',
+        [tenant, entity, gens, ids]
+      );
+    });
+  }
+
+  /** live and (during a reindex) building; creates the (tenant, entity) row on first use */
+  private async targetGenerations(tx: Queryable, entity: Entity, tenant: string): Promise<number[]> {
+    await tx.query(
+      'INSERT INTO search_generations (tenant_id, entity, live) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING',
+      [tenant, entity]
+    );
+    // FOR SHARE: a concurrent commit() (FOR UPDATE) waits for this write, and this write for it.
+    const [g] = await tx.query<{ live: string; building: string | null }>(
+      'SELECT live, building FROM search_generations WHERE tenant_id = $1 AND entity = $2 FOR SHARE',
+      [tenant, entity]
+    );
+    return g ? [Number(g.live), ...(g.building !== null ? [Number(g.building)] : [])] : [];
+  }
+
+  async reindex(entity: Entity, tenant: string): Promise<ReindexHandle> {
+    checkTenant(tenant);
+    checkEntity(entity);
+    const gen = await this.db.transaction(async (tx) => {
+      await tx.query(
+        'INSERT INTO search_generations (tenant_id, entity, live) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING',
+        [tenant, entity]
+      );
+      const [g] = await tx.query<{ live: string; building: string | null }>(
+        'SELECT live, building FROM search_generations WHERE tenant_id = $1 AND entity = $2 FOR UPDATE',
+        [tenant, entity]
+      );
+      const live = Number(g?.live ?? 1);
+      // A newer reindex supersedes an unfinished one (a crashed crawl): its rows go.
+      const next = Math.max(live, Number(g?.building ?? 0)) + 1;
+      await tx.query('DELETE FROM search_docs WHERE tenant_id = $1 AND entity = $2 AND generation <> $3', [
+        tenant,
+        entity,
+        live,
+      ]);
+      await tx.query('UPDATE search_generations SET building = $3 WHERE tenant_id = $1 AND entity = $2', [
+        tenant,
+        entity,
+        next,
+      ]);
+      return next;
+    });
+    const db = this.db;
+    let done = false;
+    const mine = async (tx: Queryable, lock: 'SHARE' | 'UPDATE') => {
+      const [g] = await tx.query<{ live: string; building: string | null }>(
+        `SELECT live, building FROM search_generations WHERE tenant_id = $1 AND entity = $2 FOR ${lock}`,
+        [tenant, entity]
+      );
+      if (done || !g || g.building === null || Number(g.building) !== gen) {
+        throw conflict(
+          `the reindex of ${entity} for tenant ${tenant} is no longer current (committed, aborted or superseded by a newer one)`
+        );
+      }
+      return Number(g.live);
+    };
+    return {
+      entity,
+      tenant,
+      async upsert(docs: AnyDoc[]) {
+        if (docs.length === 0) {
+          return;
+        }
+        const rows = docs.map((d) => project(entity, tenant, d));
+        await db.transaction(async (tx) => {
+          await mine(tx, 'SHARE');
+          await writeDocs(tx, entity, tenant, gen, rows);
+        });
+      },
+      async commit() {
+        const old = await db.transaction(async (tx) => {
+          const live = await mine(tx, 'UPDATE');
+          await tx.query(
+            'UPDATE search_generations SET live = $3, building = NULL, swapped_at = now() WHERE tenant_id = $1 AND entity = $2',
+            [tenant, entity, gen]
+          );
+          return live;
+        });
+        done = true;
+        // After the swap, outside its transaction: searches already read the new generation.
+        await db.query('DELETE FROM search_docs WHERE tenant_id = $1 AND entity = $2 AND generation = $3', [
+          tenant,
+          entity,
+          old,
+        ]);
+      },
+      async abort() {
+        if (done) {
+          return;
+        }
+        done = true;
+        await db.transaction(async (tx) => {
+          await tx.query(
+            'UPDATE search_generations SET building = NULL WHERE tenant_id = $1 AND entity = $2 AND building = $3',
+            [tenant, entity, gen]
+          );
+          await tx.query('DELETE FROM search_docs WHERE tenant_id = $1 AND entity = $2 AND generation = $3', [
+            tenant,
+            entity,
+            gen,
+          ]);
+        });
+      },
+    };
+  }
+
+  async search(tenant: string, query: SearchQuery): Promise<SearchResult> {
+    const nq = normalizeQuery(tenant, query);
+    const expansions = await this.typoExpansions(tenant, nq);
+    const params: unknown[] = [tenant, nq.entities];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const full = tsquery(nq, expansions, p, true);
+    const exact = tsquery(nq, expansions, p, false);
+    const where: string[] = [];
+    const f = nq.filters;
+    if (f.conversation_id.length) where.push(`d.conversation_id = ANY(${p(f.conversation_id)}::text[])`);
+    if (f.sender_id.length) where.push(`d.sender_id = ANY(${p(f.sender_id)}::text[])`);
+    if (f.type.length) where.push(`d.type = ANY(${p(f.type)}::text[])`);
+    if (f.from !== undefined) where.push(`d.created_at >= ${p(f.from)}::bigint`);
+    if (f.to !== undefined) where.push(`d.created_at < ${p(f.to)}::bigint`);
+    const order = nq.sort === 'time' ? 'created_at DESC, entity, id' : 'score DESC, created_at DESC, entity, id';
+    const limit = p(nq.limit);
+    const offset = p((nq.page - 1) * nq.limit);
+    // One statement: the live generation, the page and the facets come from one snapshot.
+    const sql = `
+      WITH qq AS (SELECT ${full} AS q, ${exact} AS eq),
+      m AS (
+        SELECT d.entity, d.id, d.type, d.created_at, d.doc,
+          CASE WHEN numnode(qq.q) = 0 THEN 0 ELSE ts_rank_cd(d.tsv, qq.q) + ts_rank_cd(d.tsv, qq.eq) END AS score
+        FROM search_generations g
+        JOIN search_docs d ON d.tenant_id = g.tenant_id AND d.entity = g.entity AND d.generation = g.live
+        CROSS JOIN qq
+        WHERE g.tenant_id = $1 AND g.entity = ANY($2::text[])
+          AND (numnode(qq.q) = 0 OR d.tsv @@ qq.q)
+          ${where.map((w) => `AND ${w}`).join(' ')}
+      ),
+      page AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS rn FROM m ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}),
+      fac AS (SELECT entity, type, count(*)::int AS n FROM m GROUP BY entity, type)
+      SELECT 'hit' AS kind, entity, id, score::float8 AS score, doc, NULL::text AS type, rn::int AS n FROM page
+      UNION ALL
+      SELECT 'facet', entity, NULL, NULL, NULL, type, n FROM fac`;
+    const rows = await this.db.query<{
+      kind: string;
+      entity: Entity;
+      id: string;
+      score: number;
+      doc: Record<string, unknown>;
+      type: string | null;
+      n: number;
+    }>(sql, params);
+    const facets: SearchResult['facets'] = { entity: Object.fromEntries(nq.entities.map((e) => [e, 0])), type: {} };
+    let total = 0;
+    const hits: Array<SearchHit & { rn: number }> = [];
+    for (const r of rows) {
+      if (r.kind === 'facet') {
+        total += r.n;
+        facets.entity[r.entity] = (facets.entity[r.entity] ?? 0) + r.n;
+        if (r.type !== null) {
+          facets.type[r.type] = (facets.type[r.type] ?? 0) + r.n;
+        }
+      } else {
+        hits.push({
+          entity: r.entity,
+          id: r.id,
+          score: Number(r.score),
+          highlights: {},
+          doc: r.doc as unknown as SearchHit['doc'],
+          rn: r.n,
+        });
+      }
+    }
+    hits.sort((a, b) => a.rn - b.rn);
+    if (hits.length && full !== EMPTY) {
+      await this.highlight(nq, expansions, hits);
+    }
+    return { total, hits: hits.map(({ rn: _rn, ...h }) => h), facets };
+  }
+
+  private async highlight(nq: NormalQuery, expansions: Map<string, string[]>, hits: SearchHit[]): Promise<void> {
+    const idx: number[] = [];
+    const fields: string[] = [];
+    const texts: string[] = [];
+    hits.forEach((h, i) => {
+      const s = SEARCHABLE[h.entity];
+      for (const f of [...s.title, ...s.body]) {
+        const v = (h.doc as unknown as Record<string, unknown>)[f];
+        if (typeof v === 'string' && v) {
+          idx.push(i);
+          fields.push(f);
+          // ts_headline reads the whole text: cap very long file contents
+          texts.push(v.length > 200_000 ? v.slice(0, 200_000) : v);
+        }
+      }
+    });
+    if (!texts.length) {
+      return;
+    }
+    const params: unknown[] = [idx, fields, texts];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const full = tsquery(nq, expansions, p, true);
+    const opts = p(
+      `StartSel=${PRE}, StopSel=${POST}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "`
+    );
+    const rows = await this.db.query<{ i: number; f: string; h: string }>(
+      `SELECT u.i, u.f, ts_headline('simple', u.t, ${full}, ${opts}::text) AS h FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, f, t)`,
+      params
+    );
+    for (const r of rows) {
+      const hit = hits[r.i];
+      if (hit && hasMark(r.h)) {
+        hit.highlights[r.f] = markup(r.h);
+      }
+    }
+  }
+
+  /** query word → vocabulary terms within its typo budget */
+  private async typoExpansions(tenant: string, nq: NormalQuery): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const todo: string[] = [];
+    for (const group of parseQuery(nq.q)) {
+      for (const item of group) {
+        if (item.kind !== 'word' || item.negated) continue;
+        const w = words(item.text);
+        // only a plain word (one token) gets typo tolerance
+        if (w.length === 1 && allowedTypos(w[0] as string) > 0 && !todo.includes(w[0] as string)) {
+          todo.push(w[0] as string);
+        }
+      }
+    }
+    if (!todo.length) {
+      return out;
+    }
+    await this.db.transaction(async (tx) => {
+      for (const w of todo.slice(0, MAX_TYPO_WORDS)) {
+        const k = allowedTypos(w);
+        const n = [...w].length;
+        // A trigram threshold low enough that no word within k edits is missed (each edit breaks
+        // at most 3 trigrams, a transposition 4), then the exact distance decides.
+        await tx.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [k === 1 ? '0.15' : '0.08']);
+        const cands = await tx.query<{ term: string }>(
+          `SELECT term FROM search_terms WHERE tenant_id = $1 AND term % $2 AND length(term) BETWEEN $3 AND $4 AND term <> $2
+           ORDER BY similarity(term, $2) DESC, term LIMIT 500`,
+          [tenant, w, n - k, n + k]
+        );
+        const ok = cands
+          .map((c) => ({ t: c.term, d: typoDistance(w, c.term, k) }))
+          .filter((c) => c.d <= k)
+          .sort((a, b) => a.d - b.d || (a.t < b.t ? -1 : 1))
+          .slice(0, 20)
+          .map((c) => c.t);
+        if (ok.length) {
+          out.set(w, ok);
+        }
+      }
+    });
+    return out;
+  }
+
+  async close(): Promise<void> {
+    // the MetadataDb belongs to the caller
+  }
+}
+
+async function writeDocs(
+  tx: Queryable,
+  entity: Entity,
+  tenant: string,
+  generation: number,
+  rows: ReturnType<typeof project>[]
+): Promise<void> {
+  // last one wins when a batch repeats an id
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const list = [...byId.values()];
+  await tx.query(
+    `INSERT INTO search_docs (tenant_id, entity, generation, id, conversation_id, sender_id, type, created_at, updated_at, doc, title, body)
+     SELECT $1, $2, $3, x.id, x.conversation_id, x.sender_id, x.type, x.created_at, x.updated_at, x.doc, x.title, x.body
+     FROM jsonb_to_recordset($4::jsonb) AS x(id text, conversation_id text, sender_id text, type text, created_at bigint, updated_at bigint, doc jsonb, title text, body text)
+     ON CONFLICT (tenant_id, entity, generation, id) DO UPDATE SET
+       conversation_id = EXCLUDED.conversation_id, sender_id = EXCLUDED.sender_id, type = EXCLUDED.type,
+       created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc,
+       title = EXCLUDED.title, body = EXCLUDED.body`,
+    [tenant, entity, generation, JSON.stringify(list)]
+  );
+  // The tenant's vocabulary for typo tolerance: terms too short to ever be a typo candidate are left out.
+  await tx.query(
+    `INSERT INTO search_terms (tenant_id, term)
+     SELECT DISTINCT $1::text, t FROM search_docs d, unnest(tsvector_to_array(d.tsv)) AS t
+     WHERE d.tenant_id = $1 AND d.entity = $2 AND d.generation = $3 AND d.id = ANY($4::text[]) AND length(t) BETWEEN 3 AND 64
+     ON CONFLICT DO NOTHING`,
+    [tenant, entity, generation, list.map((r) => r.id)]
+  );
+}
+
+/** a lexeme as tsquery input: quoted, quotes doubled, backslashes escaped */
+function lexeme(t: string): string {
+  return `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/**
+ * The query as SQL over bound parameters: every user word and phrase goes through
+ * websearch_to_tsquery (which never raises), typo alternatives are vocabulary lexemes ORed in,
+ * -words negated, groups ANDed, "or" between groups. `exact` leaves the alternatives out: it
+ * scores exact matches above typo matches.
+ */
+function tsquery(
+  nq: NormalQuery,
+  expansions: Map<string, string[]>,
+  p: (v: unknown) => string,
+  withTypos: boolean
+): string {
+  const groups = parseQuery(nq.q);
+  if (!groups.length) {
+    return EMPTY;
+  }
+  return groups
+    .map((g) =>
+      g
+        .map((item) => {
+          const text = item.kind === 'phrase' ? `"${item.text.replace(/"/g, ' ')}"` : item.text.replace(/"/g, ' ');
+          let node = `websearch_to_tsquery('simple', ${p(text)}::text)`;
+          const w = words(item.text);
+          const alts =
+            item.kind === 'word' && !item.negated && w.length === 1 ? expansions.get(w[0] as string) : undefined;
+          if (withTypos && alts?.length) {
+            node = `(${node} || ${p(alts.map(lexeme).join(' | '))}::text::tsquery)`;
+          }
+          return item.negated ? `(!! ${node})` : node;
+        })
+        .join(' && ')
+    )
+    .map((g) => `(${g})`)
+    .join(' || ');
+}
+const EMPTY = "''::tsquery";
