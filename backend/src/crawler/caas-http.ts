@@ -58,6 +58,19 @@ const oneLine = (s: string, n: number) => {
   return t.length > n ? `${t.slice(0, n)}…` : t;
 };
 
+/** The message of a JSON error answer ({error: {message}} or {message}), else the start of the text. */
+function errorText(body: Buffer): string {
+  const text = body.toString('utf8', 0, 4096);
+  try {
+    const v = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
+    const m = typeof v.error === 'object' && v.error ? v.error.message : typeof v.error === 'string' ? v.error : v.message;
+    if (typeof m === 'string' && m.trim()) return oneLine(m, 300);
+  } catch {
+    /* not JSON */
+  }
+  return oneLine(text, 300);
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -266,7 +279,7 @@ export class CaasHttpSource implements CrawlSource {
     const body = Buffer.concat(chunks);
     if (res.ok) return { status: res.status, body, mime: res.headers.get('content-type') };
 
-    const said = body.length ? `: ${oneLine(body.toString('utf8', 0, 600), 300)}` : '';
+    const said = body.length ? `: ${errorText(body)}` : '';
     const status = `${where} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${said}`;
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
     const extra = { status: res.status, ...(retryAfterMs !== null ? { retryAfterMs } : {}) };
@@ -274,7 +287,7 @@ export class CaasHttpSource implements CrawlSource {
       throw new SourceError('unauthenticated', `${status} (${this.o.token ? "the source's token was refused: set a valid bearer token" : 'the source needs a bearer token: set its token'})`, false, extra);
     }
     if (res.status === 403) throw new SourceError('forbidden', `${status} (the token may not read this tenant or entity)`, false, extra);
-    if (res.status === 404) throw new SourceError('not_found', `${status} (check the source's base URL${what === 'file' ? ' or whether the file still exists' : ''})`, false, extra);
+    if (res.status === 404) throw new SourceError('not_found', `${status} (check the source's base URL${what === 'file' ? ' or whether the file still exists' : ' and the tenant id'})`, false, extra);
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
       throw new SourceError('unavailable', status, true, extra);
     }
