@@ -75,6 +75,7 @@ export async function extractText(input: Uint8Array, opts: ExtractOptions = {}):
   if (input.byteLength > maxBytes) {
     return fail(`the file is ${fmtBytes(input.byteLength)}, more than the ${fmtBytes(maxBytes)} text extraction limit; indexed by name only`);
   }
+  if (opts.signal?.aborted) return fail('extraction was cancelled');
   if (input.byteLength === 0) return { status: 'ok', content: '', error: null, kind, truncated: false };
 
   const ctl = new AbortController();
