@@ -40,7 +40,17 @@ export async function makeDocx(title: string, body: string): Promise<Buffer> {
       },
     ],
   });
-  return Packer.toBuffer(doc);
+  // docx stamps core.xml with the current time: a fixed one keeps the same text at the same size
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const when = FIXED.toISOString().replace('.000', '');
+  const core =
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" ' +
+    'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
+    `<dc:title>${esc(title)}</dc:title><dc:creator>CAAS demo</dc:creator><cp:revision>1</cp:revision>` +
+    `<dcterms:created xsi:type="dcterms:W3CDTF">${when}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${when}</dcterms:modified>` +
+    '</cp:coreProperties>';
+  return Packer.toBuffer(doc, undefined, [{ path: 'docProps/core.xml', data: core }]);
 }
 
 /** Looks like a PDF (the header is right) but its body is noise: pdf.js must refuse it. */
