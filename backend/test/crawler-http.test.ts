@@ -168,6 +168,18 @@ describe('CAAS HTTP source: token, faults, limits', () => {
     const p = await src.page('users', 'acme', { updatedSince: 0, limit: 3 });
     assert.equal(p.items.length, 3);
     assert.ok(Date.now() - t0 >= 950, `waited for Retry-After (${Date.now() - t0} ms)`);
+    // a pause longer than one run waits ends the run at once, saying so
+    const impatient = new CaasHttpSource({ baseUrl: platform.url, token: 's3cret', retries: 3, backoffMs: 10, maxBackoffMs: 500 });
+    platform.setFaults({ failNext: 1, status: 429, retryAfterSeconds: 120 });
+    const t1 = Date.now();
+    await assert.rejects(impatient.page('users', 'acme', { updatedSince: 0, limit: 3 }), (e: SourceError) => {
+      assert.equal(e.kind, 'unavailable');
+      assert.equal(e.extra.retryAfterMs, 120_000);
+      assert.match(e.message, /answered 429/);
+      assert.match(e.message, /asked to wait 120 s, longer than the source's maxBackoffMs of 500 ms: try again later/);
+      return true;
+    });
+    assert.ok(Date.now() - t1 < 400);
     platform.clearFaults();
   });
 

@@ -172,6 +172,21 @@ describe('PostgreSQL source', { skip }, () => {
     await admin.query(`DELETE FROM conversations WHERE id = 'cnv_bad'`);
   });
 
+  test('download_url paths are resolved against files.baseUrl; without it such rows are rejected, saying why', async () => {
+    await admin.query(`CREATE TABLE files_rel AS SELECT id, tenant_id, conversation_id, uploader_id, name, mime, size, 'blobs/' || id AS download_url, created_at, updated_at FROM files`);
+    const withBase = new PostgresSource({ connectionString: db.url, tables: { files: { table: 'files_rel' } }, files: { baseUrl: 'https://cdn.example.com/acme/' } });
+    const items = await crawlAll(withBase, 'files', 'acme', 0, 3);
+    assert.equal(items.length, acme.files.size);
+    for (const f of items) assert.equal(f.download_url, `https://cdn.example.com/acme/blobs/${f.id}`);
+    await withBase.close();
+    const without = new PostgresSource({ connectionString: db.url, tables: { files: { table: 'files_rel' } } });
+    const p = await without.page('files', 'acme', { updatedSince: 0, limit: 100 });
+    assert.equal(p.items.length, 0);
+    assert.equal(p.rejected.length, acme.files.size);
+    assert.match(p.rejected[0]!.reason, /download_url is not a URL: "blobs\//);
+    await without.close();
+  });
+
   test('configuration mistakes, a slow table and the own metadata database are reported plainly', async () => {
     const wrong = new PostgresSource({ connectionString: db.url, tables: { users: { table: 'no_such_table' } } });
     await assert.rejects(wrong.page('users', 'acme', { updatedSince: 0, limit: 5 }), (e: SourceError) => e.kind === 'invalid' && /has no table public\.no_such_table/.test(e.message));

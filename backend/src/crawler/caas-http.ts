@@ -218,9 +218,18 @@ export class CaasHttpSource implements CrawlSource {
     for (let attempt = 0; attempt <= this.o.retries; attempt++) {
       if (attempt > 0) {
         const exp = Math.min(this.o.maxBackoffMs, this.o.backoffMs * 2 ** (attempt - 1));
-        const jittered = exp * (0.5 + this.o.random());
-        const wait = Math.min(this.o.maxBackoffMs, Math.max(jittered, (last?.extra as { retryAfterMs?: number })?.retryAfterMs ?? 0));
-        await sleep(wait, signal);
+        const jittered = Math.min(this.o.maxBackoffMs, exp * (0.5 + this.o.random()));
+        const asked = last?.extra.retryAfterMs ?? 0;
+        if (asked > this.o.maxBackoffMs) {
+          // the source asked for a longer pause than one run waits: stop here, a later run goes on
+          throw new SourceError(
+            last!.kind,
+            `${last!.message} (it asked to wait ${Math.ceil(asked / 1000)} s, longer than the source's maxBackoffMs of ${this.o.maxBackoffMs} ms: try again later)`,
+            true,
+            last!.extra
+          );
+        }
+        await sleep(Math.max(jittered, asked), signal);
       }
       await this.bucket.take(signal);
       try {

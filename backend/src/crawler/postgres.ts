@@ -62,7 +62,13 @@ export interface PostgresSourceOptions {
   /** the Observatory's own database URL (DATABASE_URL): a source pointing there is refused */
   refuseSameAs?: string | null;
   /** how files' download_url are fetched (plain HTTP GET, no token); defaults as CaasHttpSource */
-  files?: { timeoutMs?: number; requestsPerSecond?: number; retries?: number };
+  files?: {
+    /** a download_url column that holds paths or storage keys is resolved against this (e.g. https://cdn.example.com/) */
+    baseUrl?: string;
+    timeoutMs?: number;
+    requestsPerSecond?: number;
+    retries?: number;
+  };
 }
 
 interface ColumnInfo {
@@ -175,6 +181,13 @@ export class PostgresSource implements CrawlSource {
     const rejected: RejectedItem[] = [];
     page.forEach((row, index) => {
       const { __key_t: _t, __key_id: _i, ...raw } = row;
+      if (entity === 'files' && this.o.files?.baseUrl && typeof raw.download_url === 'string') {
+        try {
+          raw.download_url = new URL(raw.download_url, this.o.files.baseUrl).toString();
+        } catch {
+          /* left as it is: validation says why it is not a URL */
+        }
+      }
       const r = validateItem(entity, raw, tenant);
       if (r.ok) items.push(r.item);
       else rejected.push({ index, id: typeof raw.id === 'string' ? raw.id : null, reason: r.reason });

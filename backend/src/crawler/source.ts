@@ -128,7 +128,8 @@ export class SourceError extends Error {
     readonly kind: SourceErrorKind,
     message: string,
     readonly retryable: boolean,
-    readonly extra: { status?: number; cause?: unknown } = {}
+    /** status: the HTTP status; retryAfterMs: what the source asked us to wait */
+    readonly extra: { status?: number; retryAfterMs?: number; cause?: unknown } = {}
   ) {
     super(message);
   }
