@@ -234,6 +234,65 @@ function contract(name: string, factory: Factory) {
       await engine.remove('messages', A, ['r-far', 'r-near', 'r-typo']);
     });
 
+    test('ranking: more matches rank higher (name and content above content alone)', async () => {
+      const file = (id: string, name: string, content: string, created_at: number): FileDoc => ({
+        id,
+        tenant_id: A,
+        conversation_id: 'c1',
+        uploader_id: 'u1',
+        name,
+        mime: 'text/plain',
+        size: 1,
+        download_url: `https://files.example/${id}`,
+        created_at,
+        updated_at: created_at,
+        content,
+      });
+      await engine.upsert('files', A, [
+        file('r-one', 'notes.txt', 'the roadmap for next year', T0 + 2),
+        file('r-two', 'roadmap.txt', 'the roadmap for next year', T0 + 1),
+      ]);
+      const r = await engine.search(A, { q: 'roadmap', entities: ['files'] });
+      assert.deepEqual(ids(r), ['r-two', 'r-one'], 'the older file ranks first: it matches twice, once in its name');
+      assert.ok((r.hits[0]?.score ?? 0) > (r.hits[1]?.score ?? 0));
+      assert.equal(
+        r.hits[0]?.highlights.name,
+        '<mark>roadmap</mark>.txt',
+        'a file name is split into words and shown as written'
+      );
+      assert.match(r.hits[0]?.highlights.content ?? '', /the <mark>roadmap<\/mark> for next year/);
+      assert.equal((await engine.search(A, { q: 'roadmap.txt', entities: ['files'] })).hits[0]?.id, 'r-two');
+      assert.deepEqual(ids(await engine.search(A, { q: 'roadmap', entities: ['files'], sort: 'time' })), [
+        'r-one',
+        'r-two',
+      ]);
+      await engine.remove('files', A, ['r-one', 'r-two']);
+    });
+
+    test('documents with NUL, lone surrogates, markup and SQL-looking text are stored and found', async () => {
+      const texts = [
+        'nullbyte\u0000inside alpha',
+        `lone \ud800 surrogate alpha`,
+        `alpha <script>alert(1)</script>`,
+        `alpha'); DROP TABLE search_docs; --`,
+        'alpha \\ backslash \'quote\' "double"',
+      ];
+      const docs = texts.map((t, i) => msg(A, `x${i}`, t));
+      await engine.upsert('messages', A, docs);
+      const r = await engine.search(A, { q: 'alpha', entities: ['messages'], limit: 100 });
+      assert.deepEqual(sorted(r), ['x0', 'x1', 'x2', 'x3', 'x4']);
+      const x2 = r.hits.find((h) => h.id === 'x2');
+      assert.ok(!/<script>/.test(x2?.highlights.text ?? ''), 'markup in documents is escaped in highlights');
+      assert.equal((x2?.doc as MessageDoc).text, texts[2]);
+      assert.ok(!(r.hits.find((h) => h.id === 'x0')?.doc as MessageDoc).text.includes('\u0000'), 'NUL is replaced');
+      assert.equal((await engine.search(A, { q: 'nullbyte', entities: ['messages'] })).total, 1);
+      await engine.remove(
+        'messages',
+        A,
+        docs.map((d) => d.id)
+      );
+    });
+
     test('filters, sort by time, facets per entity and type, paging', async () => {
       const docs = Array.from({ length: 12 }, (_, i) =>
         msg(A, `p${String(i).padStart(2, '0')}`, `status update number ${i}`, {

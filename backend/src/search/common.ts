@@ -140,6 +140,17 @@ export interface Projected {
   doc: Record<string, unknown>;
 }
 
+/**
+ * PostgreSQL's parser keeps `roadmap.txt`, `a/b`, `bob@example.com` or `example.com` as one token (file,
+ * email, host), so a search for `roadmap` would miss them, where Meilisearch splits them into words.
+ * Indexed text and query text both get these separators replaced by spaces, one UTF-16 unit for
+ * one, so offsets stay those of the original text (highlights map back onto it).
+ */
+export const SEPARATORS = /[./@:\\~+=|]/g;
+export function splitTokens(text: string): string {
+  return text.replace(SEPARATORS, ' ');
+}
+
 function deepClean(v: unknown): unknown {
   if (typeof v === 'string') {
     return cleanText(v);
@@ -187,8 +198,8 @@ export function project(entity: Entity, tenant: string, raw: AnyDoc): Projected 
             : null,
     created_at: Math.trunc(d.created_at),
     updated_at: typeof d.updated_at === 'number' && Number.isFinite(d.updated_at) ? Math.trunc(d.updated_at) : null,
-    title: join(SEARCHABLE[entity].title),
-    body: join(SEARCHABLE[entity].body),
+    title: splitTokens(join(SEARCHABLE[entity].title)),
+    body: splitTokens(join(SEARCHABLE[entity].body)),
     doc: d,
   };
   return p;

@@ -13,6 +13,7 @@ import {
   normalizeQuery,
   parseQuery,
   project,
+  splitTokens,
   typoDistance,
   words,
   type NormalQuery,
@@ -264,6 +265,10 @@ export class PostgresSearchEngine implements SearchEngine {
     const idx: number[] = [];
     const fields: string[] = [];
     const texts: string[] = [];
+    const options: string[] = [];
+    // short texts (names, titles, most messages) whole; long ones as two fragments around matches
+    const whole = `StartSel=${PRE}, StopSel=${POST}, HighlightAll=true`;
+    const fragments = `StartSel=${PRE}, StopSel=${POST}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter="${DELIM}"`;
     hits.forEach((h, i) => {
       const s = SEARCHABLE[h.entity];
       for (const f of [...s.title, ...s.body]) {
@@ -272,30 +277,29 @@ export class PostgresSearchEngine implements SearchEngine {
           idx.push(i);
           fields.push(f);
           // ts_headline reads the whole text: cap very long file contents
-          texts.push(v.length > 200_000 ? v.slice(0, 200_000) : v);
+          texts.push(splitTokens(v.length > 200_000 ? v.slice(0, 200_000) : v));
+          options.push(s.title.includes(f) || v.length <= 240 ? whole : fragments);
         }
       }
     });
     if (!texts.length) {
       return;
     }
-    const params: unknown[] = [idx, fields, texts];
+    const params: unknown[] = [idx, fields, texts, options];
     const p = (v: unknown) => {
       params.push(v);
       return `$${params.length}`;
     };
     const full = tsquery(nq, expansions, p, true);
-    const opts = p(
-      `StartSel=${PRE}, StopSel=${POST}, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "`
-    );
     const rows = await this.db.query<{ i: number; f: string; h: string }>(
-      `SELECT u.i, u.f, ts_headline('simple', u.t, ${full}, ${opts}::text) AS h FROM unnest($1::int[], $2::text[], $3::text[]) AS u(i, f, t)`,
+      `SELECT u.i, u.f, ts_headline('simple', u.t, ${full}, u.o) AS h FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS u(i, f, t, o)`,
       params
     );
     for (const r of rows) {
       const hit = hits[r.i];
-      if (hit && hasMark(r.h)) {
-        hit.highlights[r.f] = markup(r.h);
+      const original = hit && (hit.doc as unknown as Record<string, unknown>)[r.f];
+      if (hit && typeof original === 'string' && hasMark(r.h)) {
+        hit.highlights[r.f] = markup(restore(r.h, original));
       }
     }
   }
@@ -403,7 +407,8 @@ function tsquery(
     .map((g) =>
       g
         .map((item) => {
-          const text = item.kind === 'phrase' ? `"${item.text.replace(/"/g, ' ')}"` : item.text.replace(/"/g, ' ');
+          const clean = splitTokens(item.text).replace(/"/g, ' ');
+          const text = item.kind === 'phrase' ? `"${clean}"` : clean;
           let node = `websearch_to_tsquery('simple', ${p(text)}::text)`;
           const w = words(item.text);
           const alts =
@@ -419,3 +424,36 @@ function tsquery(
     .join(' || ');
 }
 const EMPTY = "''::tsquery";
+
+const DELIM = ' … ';
+
+/**
+ * ts_headline ran over splitTokens(original) (same length, separators blanked): put the original
+ * characters back under the markers, fragment by fragment.
+ */
+function restore(headline: string, original: string): string {
+  const normal = splitTokens(original);
+  let from = 0;
+  return headline
+    .split(DELIM)
+    .map((frag) => {
+      const plain = frag.split(PRE).join('').split(POST).join('');
+      const at = normal.indexOf(plain, from);
+      if (at < 0) {
+        return frag;
+      }
+      from = at + plain.length;
+      let out = '';
+      let k = at;
+      for (const ch of frag) {
+        if (ch === PRE || ch === POST) {
+          out += ch;
+        } else {
+          out += original.slice(k, k + ch.length);
+          k += ch.length;
+        }
+      }
+      return out;
+    })
+    .join(DELIM);
+}
