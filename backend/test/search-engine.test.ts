@@ -7,7 +7,7 @@ import { openMetadataDb } from '../src/store/metadata-db.js';
 import { migratePostgres } from '../src/store/pg-migrations.js';
 import { PostgresSearchEngine } from '../src/search/postgres-engine.js';
 import { MeiliSearchEngine, meiliConfigFromEnv } from '../src/search/meili-engine.js';
-import { typoDistance, allowedTypos, parseQuery } from '../src/search/common.js';
+import { typoDistance, typoCost, allowedTypos, parseQuery } from '../src/search/common.js';
 import type {
   Entity,
   MessageDoc,
@@ -165,6 +165,13 @@ function contract(name: string, factory: Factory) {
       assert.deepEqual(await find('recieve'), ['t2'], 'a transposition is one typo');
       assert.deepEqual(await find('internacionalisatoin'), ['t3'], 'two typos in 20 letters');
       assert.deepEqual(await find('internacionalisatoinn'), [], 'three typos: no');
+      assert.deepEqual(await find('nessage'), [], 'a typo on the first character costs two (7 letters allow one)');
+      assert.deepEqual(
+        await find('bnternationalisation'),
+        ['t3'],
+        'a first-character typo fits in the two of 9+ letters'
+      );
+      assert.deepEqual(await find('bnternacionalisation'), [], 'but leaves no room for another');
       assert.deepEqual(await find('"mesage"'), [], 'a quoted phrase is exact');
       assert.deepEqual(
         await find('hello -mesage'),
@@ -554,6 +561,8 @@ describe('typo distance and query parsing', () => {
     assert.equal(typoDistance('kitten', 'sitting'), 3);
     assert.equal(typoDistance('kitten', 'sitting', 1), 2, 'stops early past max');
     assert.equal(typoDistance('東京タワー', '東京タワ'), 1, 'by code point');
+    assert.equal(typoCost('nessage', 'message'), 2, 'a first-character typo costs two');
+    assert.equal(typoCost('mesage', 'message'), 1);
     assert.deepEqual(['helo', 'hello', 'receive', 'internationalisation'].map(allowedTypos), [0, 1, 1, 2]);
     fc.assert(
       fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (a, b) => {

@@ -273,6 +273,15 @@ export function allowedTypos(word: string): number {
 }
 
 /**
+ * Typos between a query word and an indexed word as Meilisearch counts them: Damerau–Levenshtein
+ * (a transposition is one), and a typo on the first character costs two.
+ */
+export function typoCost(word: string, term: string, max = Infinity): number {
+  const first = word.codePointAt(0) !== term.codePointAt(0) ? 1 : 0;
+  return first + typoDistance(word, term, max - first);
+}
+
+/**
  * Damerau–Levenshtein distance (optimal string alignment: a transposition of two neighbours is
  * one edit), by code point; stops early and answers max+1 once the distance must exceed `max`.
  */

@@ -14,7 +14,7 @@ import {
   parseQuery,
   project,
   splitTokens,
-  typoDistance,
+  typoCost,
   words,
   type NormalQuery,
 } from './common.js';
@@ -334,7 +334,7 @@ export class PostgresSearchEngine implements SearchEngine {
           [tenant, w, n - k, n + k]
         );
         const ok = cands
-          .map((c) => ({ t: c.term, d: typoDistance(w, c.term, k) }))
+          .map((c) => ({ t: c.term, d: typoCost(w, c.term, k) }))
           .filter((c) => c.d <= k)
           .sort((a, b) => a.d - b.d || (a.t < b.t ? -1 : 1))
           .slice(0, 20)
