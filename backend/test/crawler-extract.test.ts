@@ -1,10 +1,13 @@
 /**
  * Text extraction of crawled files: the demo platform's generated PDFs and DOCX give back their sentences;
  * a corrupt PDF, a damaged DOCX, a ZIP bomb, an oversized file, a slow extraction and a binary "text" file
- * give a reason a person understands, within the time limit, never a throw.
+ * give a reason a person understands, within the time limit, never a throw. The isolated extractor (a worker
+ * thread) ends a parser that blocks, while the backend's own thread keeps running.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
+import { IsolatedExtractor } from '../src/crawler/extract-isolated.js';
 import { DOCX_MIME, extractText, zipDeclaredSize } from '../src/crawler/extract.js';
 import { makeCorruptPdf, makeDocx, makePdf } from '../src/demo/caas-platform/documents.js';
 import { generatePlatform } from '../src/demo/caas-platform/index.js';
@@ -108,4 +111,117 @@ test('plain text: UTF-8, Latin-1, UTF-16; binary and unsupported types say so; c
   ac.abort();
   const c = await extractText(makeCorruptPdf(), { mime: 'application/pdf', signal: ac.signal });
   assert.equal(c.error, 'extraction was cancelled');
+});
+
+// ---- the isolated extractor (a worker thread, terminated at the time limit)
+
+const CRC = new Uint32Array(256).map((_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+const crc32 = (b: Buffer) => {
+  let c = 0xffffffff;
+  for (const x of b) c = CRC[(c ^ x) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+};
+/** A minimal ZIP (deflate) writer, for a DOCX whose XML is huge but compresses to almost nothing. */
+function zip(files: Array<[string, Buffer]>): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let off = 0;
+  for (const [name, data] of files) {
+    const comp = deflateRawSync(data);
+    const n = Buffer.from(name);
+    const crc = crc32(data);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt16LE(8, 8);
+    h.writeUInt32LE(crc, 14);
+    h.writeUInt32LE(comp.length, 18);
+    h.writeUInt32LE(data.length, 22);
+    h.writeUInt16LE(n.length, 26);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(8, 10);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(comp.length, 20);
+    c.writeUInt32LE(data.length, 24);
+    c.writeUInt16LE(n.length, 28);
+    c.writeUInt32LE(off, 42);
+    parts.push(h, n, comp);
+    central.push(c, n);
+    off += 30 + n.length + comp.length;
+  }
+  const cd = Buffer.concat(central);
+  const e = Buffer.alloc(22);
+  e.writeUInt32LE(0x06054b50, 0);
+  e.writeUInt16LE(files.length, 8);
+  e.writeUInt16LE(files.length, 10);
+  e.writeUInt32LE(cd.length, 12);
+  e.writeUInt32LE(off, 16);
+  return Buffer.concat([...parts, cd, e]);
+}
+function hugeDocx(paragraphs: number): Buffer {
+  const para = '<w:p><w:r><w:t>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</w:t></w:r></w:p>';
+  const W = 'http://schemas.openxmlformats.org/';
+  return zip([
+    [
+      '[Content_Types].xml',
+      Buffer.from(
+        `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="${W}package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`
+      ),
+    ],
+    [
+      '_rels/.rels',
+      Buffer.from(
+        `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="${W}package/2006/relationships"><Relationship Id="rId1" Type="${W}officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`
+      ),
+    ],
+    ['word/document.xml', Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="${W}wordprocessingml/2006/main"><w:body>${para.repeat(paragraphs)}</w:body></w:document>`)],
+  ]);
+}
+
+test('isolated extraction: same text as in-thread; a parser that blocks is terminated at the limit, the backend thread stays free', async () => {
+  const x = new IsolatedExtractor();
+  try {
+    const doc = DOCUMENTS[0]!;
+    const pdf = await x.extract(await makePdf(doc.title, doc.body), { mime: 'application/pdf' });
+    assert.equal(pdf.status, 'ok', pdf.error ?? '');
+    assert.equal(norm(pdf.content), norm(`${doc.title} ${doc.body}`));
+    const small = await x.extract(hugeDocx(3), { name: 'small.docx' });
+    assert.match(norm(small.content), /^Lorem ipsum/);
+    assert.equal(x.started, 1);
+
+    // ~9 MB of XML in a 31 KB file: mammoth parses it for seconds without yielding
+    const big = hugeDocx(100_000);
+    assert.ok(big.length < 100_000);
+    let maxGap = 0;
+    let last = performance.now();
+    const iv = setInterval(() => {
+      maxGap = Math.max(maxGap, performance.now() - last);
+      last = performance.now();
+    }, 10);
+    const t0 = Date.now();
+    const r = await x.extract(big, { name: 'big.docx', timeoutMs: 300 });
+    const took = Date.now() - t0;
+    clearInterval(iv);
+    assert.equal(r.status, 'failed');
+    assert.match(r.error!, /took longer than 300 ms \(the extraction time limit\); indexed by name only/);
+    assert.ok(took < 1500, `answered near the limit (${took} ms)`);
+    assert.ok(maxGap < 200, `the backend's event loop kept running (longest pause ${maxGap.toFixed(0)} ms)`);
+
+    // the next file gets a fresh worker
+    const after = await x.extract(Buffer.from('still here'), { mime: 'text/plain' });
+    assert.equal(after.content, 'still here');
+    assert.equal(x.started, 2);
+    // refused before parsing: no worker involved
+    const img = await x.extract(Buffer.from([1, 2, 3]), { mime: 'image/png' });
+    assert.equal(img.status, 'unsupported');
+  } finally {
+    await x.close();
+  }
 });
