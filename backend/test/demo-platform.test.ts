@@ -94,6 +94,8 @@ test('the server keeps the contract and explains bad requests', async () => {
       assert.equal(r.status, status, path);
       assert.match(((await r.json()) as { error: { message: string } }).error.message, reason, path);
     }
+    const badEscape = await get('/files/%E0%A4%A/download');
+    assert.equal(badEscape.status, 400, 'a malformed %-escape is a 400, not a crash');
     const post = await fetch(`${p.url}/users?tenant_id=acme`, { method: 'POST', headers: { authorization: 'Bearer tok' } });
     assert.equal(post.status, 405);
     const ok = (await (await get('/conversations?tenant_id=acme&limit=2')).json()) as { items: unknown[]; next_cursor: string | null };

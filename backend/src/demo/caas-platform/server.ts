@@ -183,9 +183,18 @@ export async function startDemoPlatform(options: DemoPlatformOptions = {}): Prom
   const withUrl = (f: { id: string }) => ({ ...f, download_url: `${data.downloadBase}${DEMO_PLATFORM_BASE_PATH}/files/${encodeURIComponent(f.id)}/download` });
 
   const server: Server = createServer((req, res) => {
+    const safe = () => {
+      try {
+        handle(req, res);
+      } catch (e) {
+        // a malformed path (bad %-escapes) or any slip: an answer, never a crashed demo
+        if (!res.headersSent) error(res, 400, 'invalid', `the request could not be read: ${(e as Error).message}`);
+        else res.destroy();
+      }
+    };
     const delay = faults.delayMs ?? 0;
-    if (delay > 0) setTimeout(() => handle(req, res), delay).unref();
-    else handle(req, res);
+    if (delay > 0) setTimeout(safe, delay).unref();
+    else safe();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
