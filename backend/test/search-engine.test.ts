@@ -367,6 +367,24 @@ function contract(name: string, factory: Factory) {
       await engine.remove('conversations', A, ['c-odd']);
     });
 
+    test('an upsert replaces the document: old words stop matching, new ones match', async () => {
+      await engine.upsert('messages', A, [msg(A, 'u1', 'original wording here')]);
+      await engine.upsert('messages', A, [msg(A, 'u1', 'replacement wording here', { updated_at: T0 + 1 })]);
+      assert.equal((await engine.search(A, { q: 'original', entities: ['messages'] })).total, 0);
+      const r = await engine.search(A, { q: 'replacement', entities: ['messages'] });
+      assert.deepEqual(ids(r), ['u1']);
+      assert.equal((r.hits[0]?.doc as MessageDoc).updated_at, T0 + 1);
+      assert.equal(
+        (await engine.search(A, { q: 'wording', entities: ['messages'] })).total,
+        1,
+        'one document, not two'
+      );
+      await engine.remove('messages', A, ['u1']);
+      await engine.remove('messages', A, ['never-existed']);
+      await engine.upsert('messages', A, []);
+      await engine.remove('messages', A, []);
+    });
+
     test('bad input is a 4xx-class error that says what to change', async () => {
       const bad: SearchQuery[] = [
         { q: 'x'.repeat(10_000) },
@@ -417,6 +435,13 @@ function contract(name: string, factory: Factory) {
         assert.ok(Object.values(r.facets.type).reduce((a, b) => a + b, 0) <= aAll, `${label}: type facets`);
       };
       assert.equal((await engine.search(A, { q: secret })).total, 0);
+      for (const t of [`${A}' OR '1'='1`, `${A}" OR tenant_id = "${B}`, `${A}*`, '%', `${B} `]) {
+        assert.equal(
+          (await engine.search(t, { q: '' })).total,
+          0,
+          `tenant ${JSON.stringify(t)} is a tenant of its own`
+        );
+      }
       assert.equal((await engine.search(B, { q: secret })).total, 3);
       const fixed = [
         ...SQLISH,
