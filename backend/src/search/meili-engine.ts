@@ -44,9 +44,18 @@ export function meiliConfigFromEnv(env: NodeJS.ProcessEnv): MeiliConfig | null {
   if (!env.MEILI_URL) {
     return null;
   }
+  const adminKey = env.MEILI_MASTER_KEY ?? env.MEILI_ADMIN_KEY;
+  if (!adminKey) {
+    // Without a master key Meilisearch has no API keys, so no tenant tokens: tenants could not be kept apart.
+    throw new CaasError(
+      'invalid',
+      'meili_key_missing',
+      'MEILI_URL is set but MEILI_MASTER_KEY (or MEILI_ADMIN_KEY) is not: set it, or unset MEILI_URL to search with PostgreSQL'
+    );
+  }
   return {
     url: env.MEILI_URL,
-    adminKey: env.MEILI_MASTER_KEY ?? env.MEILI_ADMIN_KEY ?? '',
+    adminKey,
     ...(env.MEILI_SEARCH_KEY ? { searchKey: env.MEILI_SEARCH_KEY } : {}),
     ...(env.MEILI_INDEX_PREFIX ? { indexPrefix: env.MEILI_INDEX_PREFIX } : {}),
   };
