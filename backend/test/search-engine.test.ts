@@ -614,6 +614,46 @@ describe('typo distance and query parsing', () => {
   });
 });
 
+describe('PostgreSQL engine: the typo vocabulary', () => {
+  it('holds each tenant its own words, and a full reindex lets removed words go', async () => {
+    const db = await openMetadataDb({ dataDir: tempDir() });
+    try {
+      await migratePostgres(db);
+      const engine = new PostgresSearchEngine(db);
+      const terms = async (t: string) =>
+        (await db.query<{ term: string }>('SELECT term FROM search_terms WHERE tenant_id = $1 ORDER BY term', [t])).map(
+          (r) => r.term
+        );
+      await engine.upsert('messages', A, [msg(A, 'v1', 'platypus yodeling'), msg(A, 'v2', 'walrus')]);
+      await engine.upsert('users', A, [
+        { id: 'u1', tenant_id: A, name: 'Quokka', handle: 'qk', created_at: T0, updated_at: T0 },
+      ]);
+      await engine.upsert('messages', B, [msg(B, 'w1', 'platypus narwhal')]);
+      assert.deepEqual(
+        await terms(A),
+        ['platypus', 'quokka', 'walrus', 'yodeling'],
+        'words of 3+ characters, per tenant'
+      );
+      assert.deepEqual(await terms(B), ['narwhal', 'platypus']);
+      // typo tolerance never proposes another tenant's words
+      assert.equal((await engine.search(A, { q: 'narwhol' })).total, 0);
+      assert.equal((await engine.search(B, { q: 'narwhol' })).total, 1);
+      await engine.remove('messages', A, ['v1']);
+      assert.ok((await terms(A)).includes('yodeling'), 'kept until a full reindex');
+      const h = await engine.reindex('messages', A);
+      await h.upsert([msg(A, 'v2', 'walrus')]);
+      const other = await engine.reindex('messages', B);
+      await other.upsert([msg(B, 'w2', 'building axolotl')]);
+      await h.commit();
+      assert.deepEqual(await terms(A), ['quokka', 'walrus'], "removed words go; another entity's stay");
+      assert.ok((await terms(B)).includes('axolotl'), "another tenant's (and a building generation's) words stay");
+      await other.abort();
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 contract('search engine: PostgreSQL full text on PGlite', async () => {
   const db = await openMetadataDb({ dataDir: tempDir() });
   await migratePostgres(db);

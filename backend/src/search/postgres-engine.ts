@@ -165,6 +165,7 @@ export class PostgresSearchEngine implements SearchEngine {
           entity,
           old,
         ]);
+        await pruneVocabulary(db, tenant);
       },
       async abort() {
         if (done) {
@@ -350,6 +351,25 @@ export class PostgresSearchEngine implements SearchEngine {
   async close(): Promise<void> {
     // the MetadataDb belongs to the caller
   }
+}
+
+/**
+ * Drops the tenant's vocabulary terms no document holds any more (after a full reindex, which is
+ * where removed documents' words are let go). Holds every (tenant, entity) generation row FOR
+ * UPDATE, so no upsert adds a term between reading the words in use and deleting the rest.
+ */
+async function pruneVocabulary(db: MetadataDb, tenant: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT 1 FROM search_generations WHERE tenant_id = $1 ORDER BY entity FOR UPDATE', [tenant]);
+    await tx.query(
+      `WITH used AS MATERIALIZED (
+         SELECT word FROM ts_stat(format(
+           'SELECT d.tsv FROM search_docs d JOIN search_generations g ON g.tenant_id = d.tenant_id AND g.entity = d.entity
+            AND d.generation IN (g.live, g.building) WHERE d.tenant_id = %L', $1::text)))
+       DELETE FROM search_terms t WHERE t.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM used WHERE used.word = t.term)`,
+      [tenant]
+    );
+  });
 }
 
 async function writeDocs(
