@@ -25,7 +25,9 @@ export function readyBlock(info: ReadyInfo): string {
     `  Grafana    in a Grafana 12 with this repository's dist/ as the caas-observatory-app plugin, open`,
     `             Administration > Plugins > CAAS Observatory > Configuration and set`,
     `               backend URL  ${info.url}  (from Grafana in Docker: http://host.docker.internal:${info.port})`,
-    `               API key      the admin key, e.g. ${keyValue}`,
+    `               read key     a key of role viewer: npx caas keys create --role viewer (or set CAAS_VIEWER_KEY)`,
+    `               admin key    ${keyValue} (only Grafana Admins' actions send it)`,
+    `             and give the CAAS Analytics data source the same read key`,
     `             (docker compose up runs Grafana with its own backend instead; see the README)`,
     '==========================================',
     ''
