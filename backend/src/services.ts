@@ -14,6 +14,7 @@ import { SharedTenantRateLimiter, TenantRateLimiter } from './ingest/rate-limit.
 import { Wal } from './ingest/wal.js';
 import { DEAD_LETTER_REPLAY_KIND, deadLetterReplayHandler } from './jobs/dead-letter-replay.js';
 import { JobRunner } from './jobs/runner.js';
+import { createSearchEngine, type SearchEngine } from './search/index.js';
 import { STORAGE_REPORT_KIND, STORAGE_REPORT_SCHEDULE, StorageReportRepo, storageReportHandler } from './jobs/storage-report.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { AnalyticsStore } from './store/analytics-store.js';
@@ -42,6 +43,8 @@ export interface Services {
   storageReports: StorageReportRepo;
   /** outbound email and webhooks (delivery/), sent by `delivery.send` jobs */
   deliveries: DeliveryService;
+  /** full-text search over the crawled documents (search/): Meilisearch with MEILI_URL, else PostgreSQL */
+  search: SearchEngine;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -89,6 +92,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   const ingest = new IngestService(cfg, wal, tenants, deadLetters, limiter, metrics, log.child({ component: 'ingest' }));
   metrics.setWalSource(() => wal.stats);
 
+  const search = await createSearchEngine(db);
   const storageReports = new StorageReportRepo(db);
   const jobs = new JobRunner({
     db,
@@ -131,6 +135,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     jobs,
     storageReports,
     deliveries,
+    search,
     analytics: new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds }),
     startedAt: Date.now(),
     async close() {
@@ -145,6 +150,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
       await Promise.race([flusher.idle(), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
       clearTimeout(timer);
       flusher.stop();
+      await search.close();
       await store.close();
       await db.close();
     },
