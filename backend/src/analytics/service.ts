@@ -10,6 +10,7 @@ import {
   HeatmapQuery,
   QUERY_KINDS,
   RetentionQuery,
+  SearchAnalyticsKindQuery,
   TimeseriesQuery,
   TopNQuery,
   type AnalyticsQuery,
@@ -22,6 +23,7 @@ import type { KindContext, KindResult } from './context.js';
 import { describeAjvErrors } from '../contracts/validation.js';
 import { clickhouseErrorType } from '../store/clickhouse-errors.js';
 import { boundRange, dataBounds, parseInstant, type DataBounds } from './time.js';
+import { searchAnalytics } from './search-analytics.js';
 import { timeseries } from './timeseries.js';
 import { activeUsers, adoption, cohorts, retention } from './users.js';
 
@@ -51,6 +53,7 @@ const SCHEMAS = {
   heatmap: HeatmapQuery,
   geo: GeoQuery,
   adoption: AdoptionQuery,
+  search_analytics: SearchAnalyticsKindQuery,
 };
 const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([k, s]) => [k, ajv.compile(s)]));
 
@@ -196,6 +199,8 @@ export class AnalyticsService {
         return geo(q, ctx);
       case 'adoption':
         return adoption(q, ctx);
+      case 'search_analytics':
+        return searchAnalytics(q, ctx);
     }
   }
 }

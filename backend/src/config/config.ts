@@ -48,6 +48,8 @@ export interface Config {
   authCacheSeconds: number;
   /** requests a minute one client address may make to a public route (no login) */
   publicRateLimit: number;
+  /** searches a minute per tenant (GET/POST /v1/search), shared by every instance on the PostgreSQL server; 0 disables */
+  searchQueriesPerMinute: number;
   /**
    * whose X-Forwarded-For to believe for the client address (fastify's trustProxy): unset = nobody,
    * so a client cannot pick its own address to dodge a per-address limit
@@ -168,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     authCacheSeconds: int(env, 'AUTH_CACHE_SECONDS', 10),
     publicRateLimit: int(env, 'PUBLIC_RATE_LIMIT', 120, 1),
+    searchQueriesPerMinute: int(env, 'SEARCH_QUERIES_PER_MINUTE', 600),
     trustProxy: trustProxy(str(env, 'TRUST_PROXY')),
     meiliUrl: url(env, 'MEILI_URL'),
     alertmanagerUrl: url(env, 'ALERTMANAGER_URL'),

@@ -136,6 +136,16 @@ export const AdoptionQuery = kind('adoption', {
   granularity: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')])),
 });
 
+/**
+ * Search analytics (issue "Crawler and search", item 5): the tenant's search_query events as three
+ * frames: popular queries, queries without results (tables, `limit` rows each) and latency p50/p95
+ * with the number of searches over time.
+ */
+export const SearchAnalyticsKindQuery = kind('search_analytics', {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  granularity: Type.Optional(Granularity),
+});
+
 export const AnalyticsQuery = Type.Union([
   TimeseriesQuery,
   ActiveUsersQuery,
@@ -146,10 +156,11 @@ export const AnalyticsQuery = Type.Union([
   HeatmapQuery,
   GeoQuery,
   AdoptionQuery,
+  SearchAnalyticsKindQuery,
 ]);
 export type AnalyticsQuery = Static<typeof AnalyticsQuery>;
 export type QueryKind = AnalyticsQuery['kind'];
-export const QUERY_KINDS: QueryKind[] = ['timeseries', 'active_users', 'retention', 'funnel', 'cohorts', 'top_n', 'heatmap', 'geo', 'adoption'];
+export const QUERY_KINDS: QueryKind[] = ['timeseries', 'active_users', 'retention', 'funnel', 'cohorts', 'top_n', 'heatmap', 'geo', 'adoption', 'search_analytics'];
 
 export const FieldType = Type.Union([Type.Literal('time'), Type.Literal('number'), Type.Literal('string')]);
 

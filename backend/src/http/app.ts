@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { accessRoutes } from './routes/access.js';
 import { jobRoutes } from './routes/jobs.js';
+import { searchRoutes } from './routes/search.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -105,5 +106,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(analyticsRoutes(svc));
   await app.register(jobRoutes(svc));
   await app.register(deliveryRoutes(svc));
+  await app.register(searchRoutes(svc));
   return app;
 }

@@ -240,6 +240,17 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX IF NOT EXISTS search_terms_trgm ON search_terms USING gin (term gin_trgm_ops);
     `,
   },
+  {
+    version: 9,
+    name: 'search quota: one token bucket per tenant, shared by every instance (issue "Crawler and search", item 4)',
+    sql: `
+      CREATE TABLE IF NOT EXISTS search_quota_buckets (
+        tenant_id text PRIMARY KEY,
+        tokens double precision NOT NULL,
+        at timestamptz NOT NULL
+      );
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {
