@@ -325,25 +325,51 @@ describe('search API', () => {
   it('never answers a 5xx, whatever any search endpoint is sent (fast-check)', async () => {
     const words = ['budget', 'acme', 'globex', '1700000000000', '2026-01-01', 'messages', 'files,users', 'time', 'relevance', '0', '100', '-1', 'day', 'minute'];
     const text = endpointText(words);
-    const params = ['q', 'tenant_id', 'entities', 'conversation_id', 'sender_id', 'type', 'from', 'to', 'sort', 'page', 'limit', 'granularity'];
-    const value = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...words) }, { weight: 2, arbitrary: text }, { weight: 1, arbitrary: fc.integer().map(String) });
-    const param = fc.oneof({ weight: 20, arbitrary: fc.constantFrom(...params) }, { weight: 1, arbitrary: fc.constantFrom('extra', 'tenant_id[]', '__proto__', 'constructor') });
+    const now = Date.now();
+    const good: Record<string, string[]> = {
+      q: ['budget', 'friday', '"budget report"', '-budget', ''],
+      tenant_id: ['acme', 'globex'],
+      entities: ['messages', 'files,users', 'conversations,messages'],
+      conversation_id: ['c1', 'c1,c2'],
+      sender_id: ['u1', 'u2'],
+      type: ['text', 'image,application/pdf'],
+      from: [String(now - 3_600_000), '2026-01-01', new Date(now - 86_400_000).toISOString()],
+      to: [String(now + 60_000), new Date(now + 60_000).toISOString()],
+      sort: ['relevance', 'time'],
+      page: ['1', '2', '1000'],
+      limit: ['1', '20', '100'],
+      granularity: ['minute', 'hour', 'day', 'week', 'month'],
+    };
+    const SEARCH = ['q', 'tenant_id', 'entities', 'conversation_id', 'sender_id', 'type', 'from', 'to', 'sort', 'page', 'limit'];
+    const ANALYTICS = ['tenant_id', 'from', 'to', 'limit', 'granularity'];
+    const paramsOf = (path: string) =>
+      fc.uniqueArray(
+        fc
+          .oneof({ weight: 20, arbitrary: fc.constantFrom(...(path === '/v1/search' ? SEARCH : ANALYTICS)) }, { weight: 1, arbitrary: fc.constantFrom('extra', 'granularity', 'q', '__proto__') })
+          .chain((k) => fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...(Object.hasOwn(good, k) ? good[k]! : ['x'])) }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: fc.integer().map(String) }).map((v): [string, string] => [k, v])),
+        { maxLength: 6, selector: ([k]) => k }
+      );
     const paths = ['/v1/search', '/v1/search/analytics/popular', '/v1/search/analytics/zero-results', '/v1/search/analytics/latency'];
     const keys = [t.admin.authorization.slice(7), VIEWER_KEY, acmeKey, globexKey];
     const statuses = new Map<number, number>();
+    const errorCodes = new Map<string, number>();
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...paths),
+        fc.constantFrom(...paths).chain((path) => paramsOf(path).map((qs) => ({ path, qs }))),
         fc.constantFrom(...keys),
-        fc.uniqueArray(fc.tuple(param, value), { maxLength: 6, selector: ([k]) => k }),
         fc.constantFrom('GET', 'POST'),
         fc.option(fc.jsonValue({ maxDepth: 3 }), { nil: undefined }),
-        async (path, key, qs, method, body) => {
+        fc.boolean(),
+        async ({ path, qs }, key, method, body, valid) => {
           runs++;
+          // most requests start valid (tenant and range named), then have fields replaced or added
+          const base: Array<[string, string]> = valid ? [['tenant_id', 'acme'], ['from', String(Date.now() - 3_600_000)], ['to', String(Date.now() + 60_000)]] : [];
+          qs = [...base.filter(([k]) => !qs.some(([q]) => q === k)), ...qs];
           const query = qs.map(([k, v]) => `${k}=${encodeSegment(v)}`).join('&');
           const post = method === 'POST' && path === '/v1/search';
-          const payload = post ? (body !== undefined && typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, ...Object.fromEntries(qs.map(([k, v]) => [k, v.toWellFormed()])) } : body ?? {}) : undefined;
+          const fields = Object.fromEntries(qs.map(([k, v]) => [k, k === 'page' || k === 'limit' || k === 'from' || k === 'to' ? (Number.isFinite(Number(v)) && v !== '' ? Number(v) : v) : k === 'entities' || k === 'conversation_id' || k === 'sender_id' || k === 'type' ? v.split(',') : v.toWellFormed()]));
+          const payload = post ? (body !== undefined && typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, ...fields } : valid ? fields : body ?? {}) : undefined;
           const r = await t.app.inject({
             method: post ? 'POST' : 'GET',
             url: `${path}${query && !post ? `?${query}` : ''}`,
@@ -356,13 +382,14 @@ describe('search API', () => {
             const e = r.json() as { error?: { code?: unknown; message?: unknown } };
             assert.equal(typeof e.error?.code, 'string', r.body);
             assert.equal(typeof e.error?.message, 'string', r.body);
+            errorCodes.set(String(e.error?.code), (errorCodes.get(String(e.error?.code)) ?? 0) + 1);
           }
         }
       ),
       { seed: 777, numRuns: 300, interruptAfterTimeLimit: 90_000 }
     );
     assert.ok(runs >= 100, `${runs} runs`);
-    console.log(`# never a 5xx: ${runs} generated requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`# never a 5xx: ${runs} generated requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}, errors ${JSON.stringify(Object.fromEntries(errorCodes))}`);
     await searchRecorder(t.svc).idle();
     assert.equal((await t.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
   });
