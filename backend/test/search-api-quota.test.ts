@@ -30,6 +30,12 @@ after(async () => {
 describe('search quota', () => {
   it('answers 429 with Retry-After naming SEARCH_QUERIES_PER_MINUTE past the tenant\'s searches a minute; other tenants are not charged', async () => {
     const acme = { authorization: `Bearer ${acmeKey}` };
+    // a query the engine refuses costs no quota
+    const tooMany = Array.from({ length: 101 }, (_, i) => `c${i}`).join(',');
+    for (let i = 0; i < 3; i++) {
+      const refused = await t.app.inject({ method: 'GET', url: `/v1/search?q=x&conversation_id=${tooMany}`, headers: acme });
+      assert.equal(refused.statusCode, 400, refused.body);
+    }
     const codes: number[] = [];
     for (let i = 0; i < 4; i++) {
       codes.push((await t.app.inject({ method: 'GET', url: `/v1/search?q=w${i}`, headers: acme })).statusCode);

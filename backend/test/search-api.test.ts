@@ -310,6 +310,21 @@ describe('search API', () => {
     const volume = frames[2]!.fields.find((f) => f.name === 'searches')!.values as number[];
     assert.equal(volume.reduce((n, v) => n + v, 0), 6);
     assert.deepEqual(frames[2]!.fields.map((f) => f.name), ['time', 'p50', 'p95', 'searches']);
+    // filters narrow the search_query events, e.g. to one key's searches; event_types does not apply
+    const acmeKeyId = rows[0]!.user_id;
+    const byKey = await t.app.inject({
+      method: 'POST',
+      url: '/v1/analytics/query',
+      headers: t.admin,
+      payload: { kind: 'search_analytics', tenant_id: A, from: t0, to: Date.now() + 60_000, filters: [{ field: 'user_id', op: '=', value: acmeKeyId }] },
+    });
+    assert.equal(byKey.statusCode, 200, byKey.body);
+    const keyFrames = (byKey.json() as { frames: Array<{ fields: Array<{ name: string; values: unknown[] }> }> }).frames;
+    assert.deepEqual(keyFrames[0]!.fields.find((f) => f.name === 'query')?.values, ['budget', 'nothingmatches', 'friday']);
+    assert.deepEqual(keyFrames[0]!.fields.find((f) => f.name === 'searches')?.values, [2, 2, 1]);
+    const withTypes = await t.app.inject({ method: 'POST', url: '/v1/analytics/query', headers: t.admin, payload: { kind: 'search_analytics', tenant_id: A, from: t0, to: Date.now(), event_types: ['message_sent'] } });
+    assert.equal(withTypes.statusCode, 400);
+    assert.match(withTypes.body, /event_types/);
     const badKind = await t.app.inject({ method: 'POST', url: '/v1/analytics/query', headers: t.admin, payload: { kind: 'search_analytics', tenant_id: A, from: 0, to: 1, limit: 0 } });
     assert.equal(badKind.statusCode, 400);
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TenantRepo } from '../auth/tenants.js';
-import type { Granularity } from '../contracts/analytics.js';
+import type { Filter, Granularity } from '../contracts/analytics.js';
 import type { IngestService } from '../ingest/intake.js';
 import { run, scoped, type KindContext } from '../analytics/context.js';
 import { num } from '../analytics/frames.js';
+import { conditions } from '../analytics/sql.js';
 import { autoGranularity, bucketSql, buckets } from '../analytics/time.js';
 import { badRequest } from '../errors.js';
 
@@ -92,9 +93,12 @@ export class SearchRecorder {
   }
 }
 
-const where = (ctx: KindContext) => {
+/** Extra conditions on the search_query events (the search_analytics kind's `filters`, e.g. on user_id). */
+export type SearchEventFilters = Filter[] | undefined;
+
+const where = (ctx: KindContext, filters: SearchEventFilters) => {
   const s = scoped(ctx);
-  return { ...s, cond: `${s.where} AND type = ${s.p.bind(SEARCH_EVENT, 'String')}` };
+  return { ...s, cond: `${s.where} AND type = ${s.p.bind(SEARCH_EVENT, 'String')} AND ${conditions(s.p, undefined, filters)}` };
 };
 const RESULTS = `toFloat64OrZero(properties['results'])`;
 
@@ -107,8 +111,8 @@ export interface PopularRow {
 }
 
 /** The most searched normalised queries (the empty query, a browse, left out). */
-export async function popularQueries(ctx: KindContext, limit: number): Promise<PopularRow[]> {
-  const { p, cond } = where(ctx);
+export async function popularQueries(ctx: KindContext, limit: number, filters?: SearchEventFilters): Promise<PopularRow[]> {
+  const { p, cond } = where(ctx, filters);
   const rows = await run<Record<string, unknown>>(
     ctx,
     `SELECT properties['q'] AS q, count() AS searches, uniqExact(user_id) AS users, avg(${RESULTS}) AS avg_results, countIf(${RESULTS} = 0) AS zero_results
@@ -126,8 +130,8 @@ export interface ZeroRow {
 }
 
 /** Queries that found nothing, most frequent first. */
-export async function zeroResultQueries(ctx: KindContext, limit: number): Promise<ZeroRow[]> {
-  const { p, cond } = where(ctx);
+export async function zeroResultQueries(ctx: KindContext, limit: number, filters?: SearchEventFilters): Promise<ZeroRow[]> {
+  const { p, cond } = where(ctx, filters);
   const rows = await run<Record<string, unknown>>(
     ctx,
     `SELECT properties['q'] AS q, count() AS searches, uniqExact(user_id) AS users, toUnixTimestamp64Milli(max(timestamp)) AS last_at
@@ -149,13 +153,13 @@ const round = (v: unknown) => {
 };
 
 /** Latency p50/p95 and volume over the range and per bucket (every bucket present, 0 searches when none). */
-export async function searchLatency(ctx: KindContext, granularity: Granularity | undefined): Promise<LatencyAnswer> {
+export async function searchLatency(ctx: KindContext, granularity: Granularity | undefined, filters?: SearchEventFilters): Promise<LatencyAnswer> {
   const g = granularity ?? autoGranularity(ctx.from, ctx.to, undefined, Math.min(ctx.maxPoints, 500));
   const times = buckets(ctx.from, ctx.to, g);
   if (times.length > ctx.maxPoints) {
     throw badRequest('too_many_points', `${times.length} ${g} points exceed the limit of ${ctx.maxPoints} (ANALYTICS_MAX_POINTS): choose a coarser granularity or a shorter range`);
   }
-  const { p, cond } = where(ctx);
+  const { p, cond } = where(ctx, filters);
   const lat = `toFloat64OrNull(properties['latency_ms'])`;
   const [summary] = await run<Record<string, unknown>>(
     ctx,

@@ -29,7 +29,7 @@ export function analyticsRoutes(svc: Services): FastifyPluginAsync {
           tags: ['analytics'],
           summary: 'One analytics query',
           description:
-            'The body is one query kind: timeseries, active_users, retention, funnel, cohorts, top_n, heatmap, geo or adoption (see the README); it is validated per kind so that errors name the kind\'s own fields. `?format=csv` answers the first frame as CSV.',
+            'The body is one query kind: timeseries, active_users, retention, funnel, cohorts, top_n, heatmap, geo, adoption or search_analytics (see the README); it is validated per kind so that errors name the kind\'s own fields. `?format=csv` answers the first frame as CSV.',
           querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) }),
           response: {
             200: { content: { 'application/json': { schema: QueryResponse }, 'text/csv': { schema: Type.String() } } },

@@ -15,6 +15,7 @@ import {
 } from '../../contracts/search.js';
 import { badRequest } from '../../errors.js';
 import { popularQueries, searchLatency, SearchRecorder, zeroResultQueries } from '../../search/analytics.js';
+import { normalizeQuery } from '../../search/common.js';
 import { ENTITIES, type Entity, type SearchFilters, type SearchQuery } from '../../search/index.js';
 import { chargeSearch, createSearchQuota } from '../../search/quota.js';
 import type { Services } from '../../services.js';
@@ -93,8 +94,10 @@ export function searchRoutes(svc: Services): FastifyPluginAsyncTypebox {
     }
     const entities = entitiesOf(input.entities);
     const tenant = svc.analytics.tenantFor(p, input.tenant_id);
-    await chargeSearch(quota, tenant);
     const query: SearchQuery = { q: input.q ?? '', entities, filters, sort: input.sort ?? 'relevance', page: input.page ?? 1, limit: input.limit ?? 20 };
+    // the engine's own checks first (lists of at most 100, no NUL, …): a refused query costs no quota
+    normalizeQuery(tenant, query);
+    await chargeSearch(quota, tenant);
     const t0 = performance.now();
     const res = await svc.search.search(tenant, query);
     recorder.record({ tenant, keyId: p.keyId, q: query.q, entities: entities ?? [...ENTITIES], results: res.total, latencyMs: performance.now() - t0, page: query.page ?? 1 });
