@@ -6,6 +6,7 @@ import { SignedLinks } from './auth/signed-links.js';
 import { WebhookSecretRepo } from './auth/webhook-secrets.js';
 import { TenantRepo } from './auth/tenants.js';
 import type { Config } from './config/config.js';
+import { CrawlService } from './crawler/service.js';
 import { DELIVERY_SEND_KIND, DeliveryService } from './delivery/service.js';
 import { DeadLetterRepo } from './ingest/dead-letters.js';
 import { Flusher } from './ingest/flusher.js';
@@ -45,6 +46,8 @@ export interface Services {
   deliveries: DeliveryService;
   /** full-text search over the crawled documents (search/): Meilisearch with MEILI_URL, else PostgreSQL */
   search: SearchEngine;
+  /** crawl sources, cursors and crawl jobs (crawler/) that fill `search` */
+  crawler: CrawlService;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -115,6 +118,8 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   );
   const deliveries = new DeliveryService({ db, jobs, log, metrics, config: cfg.delivery, smtpUrl: cfg.smtpUrl, dataDir: cfg.dataDir });
   jobs.register(DELIVERY_SEND_KIND, deliveries.handler, { maxAttempts: cfg.delivery.maxAttempts });
+  const crawler = new CrawlService({ db, jobs, search, log, ownDatabaseUrl: cfg.databaseUrl });
+  crawler.register(jobs);
   jobs.start();
   await deliveries.requeueOrphans().catch((e: unknown) => log.warn({ err: e }, 'looking for deliveries without a job failed'));
 
@@ -136,6 +141,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     storageReports,
     deliveries,
     search,
+    crawler,
     analytics: new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds }),
     startedAt: Date.now(),
     async close() {
@@ -150,6 +156,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
       await Promise.race([flusher.idle(), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
       clearTimeout(timer);
       flusher.stop();
+      await crawler.close();
       await search.close();
       await store.close();
       await db.close();

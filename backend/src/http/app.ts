@@ -17,6 +17,8 @@ import { healthRoutes } from './routes/health.js';
 import { accessRoutes } from './routes/access.js';
 import { jobRoutes } from './routes/jobs.js';
 import { searchRoutes } from './routes/search.js';
+import { crawlRoutes } from './routes/crawls.js';
+import { sourceRoutes } from './routes/sources.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -107,5 +109,7 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(jobRoutes(svc));
   await app.register(deliveryRoutes(svc));
   await app.register(searchRoutes(svc));
+  await app.register(sourceRoutes(svc));
+  await app.register(crawlRoutes(svc));
   return app;
 }

@@ -241,6 +241,36 @@ export const PG_MIGRATIONS: PgMigration[] = [
     `,
   },
   {
+    version: 8,
+    name: 'crawler: sources (secrets never leave through the API) and a cursor per (source, entity, tenant) (issue "Crawler and search")',
+    sql: `
+      CREATE TABLE IF NOT EXISTS crawl_sources (
+        id text PRIMARY KEY,
+        kind text NOT NULL CHECK (kind IN ('caas_http', 'postgres')),
+        url text,
+        connection_string text,
+        token text,
+        rate_limit_per_s double precision,
+        incremental_cron text NOT NULL DEFAULT '* * * * *',
+        deletions_cron text NOT NULL DEFAULT '*/5 * * * *',
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS crawl_cursors (
+        source_id text NOT NULL REFERENCES crawl_sources(id) ON DELETE CASCADE,
+        entity text NOT NULL,
+        tenant_id text NOT NULL,
+        updated_at bigint,
+        last_id text,
+        deleted_since bigint,
+        indexed bigint NOT NULL DEFAULT 0,
+        last_full_at timestamptz,
+        last_run_at timestamptz,
+        last_error text,
+        PRIMARY KEY (source_id, entity, tenant_id)
+      );
+    `,
+  },
+  {
     version: 9,
     name: 'search quota: one token bucket per tenant, shared by every instance (issue "Crawler and search", item 4)',
     sql: `
