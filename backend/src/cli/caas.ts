@@ -28,6 +28,14 @@ const USAGE = `usage: caas <command> [options]
   dead-letters list [--tenant <id>]          rejected events with their reasons
   demo [--days 30] [--events-per-day 3000]   create demo tenants and send generated events
                                              through the running backend (needs CAAS_ADMIN_KEY)
+  sources add --id <id> --kind caas_http --source-url <url> [--token <t>] [--rate-limit <n/s>]
+  sources add --id <id> --kind postgres --connection-string <url>
+                                             register a crawl source (secrets are never shown again)
+  sources list                               crawl sources and their cursors (secrets as set: true/false)
+  sources remove <id>                        remove a source, its cursors and schedules
+  crawl --entity <e> --tenant <id> --type <t> [--source demo] [--batch-size 100] [--from <epoch ms>] [--wait]
+                                             queue a crawl (types: full_reindex, incremental, deleted;
+                                             entities: messages, files, users, conversations)
 
 options:
   --url <url>      the backend to call (default CAAS_URL, else http://127.0.0.1:$PORT)
@@ -39,7 +47,9 @@ environment: CAAS_URL, CAAS_ADMIN_KEY, PORT, DATA_DIR, DATABASE_URL (see the REA
 class CliError extends Error {}
 
 /** Checked before anything connects, so a typo is reported as one, not as a missing backend. */
-const COMMANDS = ['tenants create', 'tenants list', 'keys create', 'keys list', 'keys revoke', 'dead-letters list', 'demo'];
+const COMMANDS = ['tenants create', 'tenants list', 'keys create', 'keys list', 'keys revoke', 'dead-letters list', 'demo', 'sources add', 'sources list', 'sources remove', 'crawl'];
+/** Commands that need the running backend (its job runner crawls; sources start schedules there). */
+const ONLINE_ONLY = ['demo', 'sources add', 'sources list', 'sources remove', 'crawl'];
 
 const ADMIN: Principal = { keyId: 'cli', role: 'admin', tenantId: null };
 
@@ -127,6 +137,17 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
       'events-per-day': { type: 'string', default: '3000' },
       url: { type: 'string' },
       direct: { type: 'boolean', default: false },
+      kind: { type: 'string' },
+      'source-url': { type: 'string' },
+      token: { type: 'string' },
+      'connection-string': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      source: { type: 'string', default: 'demo' },
+      entity: { type: 'string' },
+      type: { type: 'string' },
+      'batch-size': { type: 'string', default: '100' },
+      from: { type: 'string' },
+      wait: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -135,7 +156,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     out(USAGE);
     return;
   }
-  const cmd = area === 'demo' ? 'demo' : `${area} ${verb ?? ''}`.trim();
+  const cmd = area === 'demo' || area === 'crawl' ? area : `${area} ${verb ?? ''}`.trim();
   if (!COMMANDS.includes(cmd)) {
     throw new CliError(`unknown command '${cmd}'\n\n${USAGE}`);
   }
@@ -145,8 +166,14 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (cmd === 'demo' && o.direct) {
     throw new CliError(`demo data goes through a running backend's ingestion (validation, WAL, ClickHouse); --direct does not apply`);
   }
+  if (ONLINE_ONLY.includes(cmd) && o.direct) {
+    throw new CliError(`${cmd} works through a running backend (its job runner crawls, its schedules sync); --direct does not apply`);
+  }
   // --direct never probes the network: the user chose the store, not whatever answers on the port.
   const online = !o.direct && (await reachable(base));
+  if (!online && ONLINE_ONLY.includes(cmd) && cmd !== 'demo') {
+    throw new CliError(`${cmd} needs a running backend, and none answers at ${base} (${url.from}): start it (npm start) or set CAAS_URL`);
+  }
   if (!online && cmd === 'demo') {
     throw new CliError(`demo data goes through a running backend's ingestion, and none answers at ${base} (${url.from}): start it (npm start) or set CAAS_URL`);
   }
@@ -166,6 +193,11 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     }
     const res = await loadDemo({ baseUrl: base, apiKey: key, seed: 42, tenants: DEMO_TENANTS.map((t) => t.id), days: Number(o.days), eventsPerDay: Number(o['events-per-day']) });
     print(res);
+    return;
+  }
+
+  if (cmd.startsWith('sources ') || cmd === 'crawl') {
+    await crawlerCommand(cmd, o, arg, (m, p, b) => api(base, key as string, m, p, b), print);
     return;
   }
 
@@ -220,6 +252,85 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   } finally {
     await offline?.db.close();
     direct?.lock?.release();
+  }
+}
+
+type CrawlerOptions = Record<string, string | boolean | undefined>;
+
+/** sources add/list/remove and crawl, through the backend's API (POST/GET/DELETE /v1/sources, POST /v1/crawls). */
+async function crawlerCommand(
+  cmd: string,
+  o: CrawlerOptions,
+  arg: string | undefined,
+  call: (method: string, path: string, body?: unknown) => Promise<unknown>,
+  print: (v: unknown) => void
+): Promise<void> {
+  const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  const num = (k: string, what: string): number | undefined => {
+    const v = str(k);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new CliError(`--${k} must be ${what}, got '${v}'`);
+    return n;
+  };
+  switch (cmd) {
+    case 'sources add': {
+      const id = str('id');
+      const kind = str('kind');
+      if (!id || (kind !== 'caas_http' && kind !== 'postgres')) {
+        throw new CliError('sources add needs --id <id> --kind caas_http|postgres (and --source-url or --connection-string)');
+      }
+      const body = {
+        id,
+        kind,
+        ...(str('source-url') ? { url: str('source-url') } : {}),
+        ...(str('connection-string') ? { connection_string: str('connection-string') } : {}),
+        ...(str('token') ? { token: str('token') } : {}),
+        ...(str('rate-limit') ? { rate_limit_per_s: num('rate-limit', 'requests per second') } : {}),
+      };
+      print(await call('POST', '/v1/sources', body));
+      return;
+    }
+    case 'sources list':
+      print(await call('GET', '/v1/sources'));
+      return;
+    case 'sources remove':
+      if (!arg) throw new CliError('sources remove needs the source id (see sources list)');
+      await call('DELETE', `/v1/sources/${encodeURIComponent(arg)}`);
+      print({ removed: arg });
+      return;
+    case 'crawl': {
+      const entity = str('entity');
+      const tenant = str('tenant');
+      const type = str('type');
+      if (!entity || !tenant || !type) {
+        throw new CliError('crawl needs --entity <messages|files|users|conversations> --tenant <id> --type <full_reindex|incremental|deleted>');
+      }
+      const body = {
+        source_id: str('source') ?? 'demo',
+        type,
+        entity,
+        tenant_id: tenant,
+        batch_size: num('batch-size', 'a whole number from 1 to 1000') ?? 100,
+        ...(str('from') ? { from_timestamp: num('from', 'epoch milliseconds') } : {}),
+      };
+      const { job_id } = (await call('POST', '/v1/crawls', body)) as { job_id: string };
+      if (!o.wait) {
+        print({ job_id, progress: `GET /v1/jobs/${job_id}` });
+        return;
+      }
+      for (;;) {
+        const j = (await call('GET', `/v1/jobs/${job_id}`)) as { state: string; progress: { message: string | null }; last_error: string | null };
+        if (['succeeded', 'failed', 'cancelled'].includes(j.state)) {
+          print({ job_id, state: j.state, progress: j.progress, last_error: j.last_error });
+          if (j.state !== 'succeeded') throw new CliError(`crawl ${j.state}: ${j.last_error ?? ''}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    default:
+      throw new CliError(`unknown command '${cmd}'`);
   }
 }
 
