@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   const app = await buildApp(svc);
 
   let closing = false;
+  let demoSearch: { close(): Promise<void> } | null = null;
   const shutdown = async (reason: string) => {
     if (closing) {
       return;
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     closing = true;
     log.info({ reason }, 'shutting down: draining the WAL into ClickHouse');
     await app.close();
+    await demoSearch?.close().catch(() => undefined);
     await svc.close();
     lock.release();
     process.exit(0);
@@ -105,9 +107,18 @@ async function main(): Promise<void> {
   log.info({ url: url.shown, clickhouse: svc.store.mode, postgres: svc.db.mode, data_dir: cfg.dataDir }, 'CAAS Observatory backend listening');
 
   let demo: ReadyInfo['demo'] = null;
+  let search: ReadyInfo['search'] = null;
   if (args.demo || args['demo-reset']) {
     const days = Number(args['demo-days']);
-    const { runDemo, DEMO_TENANTS } = await import('./demo/run-demo.js');
+    const { runDemo, runDemoSearch, DEMO_TENANTS } = await import('./demo/run-demo.js');
+    // Search: the demo CAAS platform as crawl source `demo`; its crawls run as jobs while events load.
+    try {
+      const s = await runDemoSearch(svc);
+      demoSearch = s;
+      search = { source: s.source, queued: s.queued, skipped: s.skipped };
+    } catch (e) {
+      log.error({ err: e }, 'the demo crawl source could not be set up: search has no demo data');
+    }
     const tenants = DEMO_TENANTS.map((t) => t.id);
     try {
       const outcome = await runDemo({
@@ -130,7 +141,7 @@ async function main(): Promise<void> {
     // Through pino's own destination: it writes asynchronously, and a block written to
     // process.stdout could land above the log lines still in its buffer.
     const out = (log as unknown as Record<symbol, { write(s: string): unknown } | undefined>)[pino.symbols.streamSym] ?? process.stdout;
-    out.write(readyBlock({ url: url.shown, port, adminKeyFile, demo }));
+    out.write(readyBlock({ url: url.shown, port, adminKeyFile, demo, search }));
   }
 }
 

@@ -10,6 +10,8 @@ export interface ReadyInfo {
   /** the file holding the admin key, or null when it came from CAAS_ADMIN_KEY */
   adminKeyFile: string | null;
   demo: { action: 'loaded'; events: number; days: number; tenants: string[] } | { action: 'skipped'; events: number; tenants: string[] } | null;
+  /** --demo: the demo CAAS platform crawled into search */
+  search?: { source: string; queued: number; skipped: number } | null;
 }
 
 export function readyBlock(info: ReadyInfo): string {
@@ -20,6 +22,14 @@ export function readyBlock(info: ReadyInfo): string {
     lines.push(`  demo data  ${info.demo.tenants.join(', ')}: ${info.demo.events} events over ${info.demo.days} day${info.demo.days === 1 ? '' : 's'}, loaded now`);
   } else if (info.demo?.action === 'skipped') {
     lines.push(`  demo data  ${info.demo.tenants.join(', ')}: already loaded (${info.demo.events} events); --demo-reset reloads it`);
+  }
+  if (info.search) {
+    const what = info.search.queued > 0 ? `${info.search.queued} full reindex crawl(s) queued (GET /v1/jobs?kind=crawl.run)` : 'already indexed; incremental crawls every minute';
+    lines.push(
+      `  search     source '${info.search.source}' (the demo CAAS platform): ${what}`,
+      `             try: curl -H "Authorization: Bearer ${keyValue}" '${info.url}/v1/search?tenant_id=acme&q=release+checklist'`,
+      `             crawls: npx caas sources list; npx caas crawl --entity messages --tenant acme --type incremental`
+    );
   }
   lines.push(
     `  Grafana    in a Grafana 12 with this repository's dist/ as the caas-observatory-app plugin, open`,

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { ENTITIES } from '../crawler/source.js';
 import type { Services } from '../services.js';
 import type { AnalyticsStore } from '../store/analytics-store.js';
 import { loadDemo } from './loader.js';
@@ -149,5 +151,59 @@ export async function runDemo(opts: { svc: Services; baseUrl: string; adminKey: 
     return { action: 'loaded', events: res.accepted, rejected: res.rejected, batches: res.batches, seconds, reset: opts.reset };
   } finally {
     unquiet();
+  }
+}
+
+/** What `--demo` did for search: the demo platform's address and the crawls it queued. */
+export interface DemoSearchOutcome {
+  source: string;
+  url: string;
+  queued: number;
+  /** (entity, tenant) pairs already indexed by an earlier start: not crawled again in full */
+  skipped: number;
+  close(): Promise<void>;
+}
+
+export const DEMO_SOURCE_ID = 'demo';
+
+/**
+ * `npm start -- --demo`, search part (issue "Crawler and search", item 6): starts the demo CAAS platform
+ * on a free local port (it keeps changing, so the incremental and deletion schedules have work), registers
+ * it as source `demo` (again at every start: its port and token change), and queues a full reindex of
+ * every entity for every demo tenant that has not been indexed from it yet, so search answers on a fresh
+ * machine. Crawls run as jobs (GET /v1/jobs); the platform stops when `close()` is called.
+ */
+export async function runDemoSearch(svc: Services, opts: { liveEveryMs?: number } = {}): Promise<DemoSearchOutcome> {
+  const { startDemoPlatform } = await import('./caas-platform/index.js');
+  const token = randomBytes(18).toString('base64url');
+  const platform = await startDemoPlatform({ port: 0, host: '127.0.0.1', seed: 42, tenants: DEMO_IDS, token, liveEveryMs: opts.liveEveryMs ?? 60_000 });
+  try {
+    const existing = new Set((await svc.tenants.list()).map((t) => t.id));
+    for (const t of DEMO_TENANTS) {
+      if (!existing.has(t.id)) {
+        await svc.tenants.create(t.id, t.name);
+      }
+    }
+    await svc.crawler.create({ id: DEMO_SOURCE_ID, kind: 'caas_http', url: platform.url, token, rate_limit_per_s: 200 }, { replace: true });
+    const indexed = new Set(
+      (await svc.crawler.cursors.list({ source: DEMO_SOURCE_ID })).filter((c) => c.last_full_at !== null).map((c) => `${c.entity}/${c.tenant_id}`)
+    );
+    let queued = 0;
+    let skipped = 0;
+    for (const tenant of DEMO_IDS) {
+      for (const entity of ENTITIES) {
+        if (indexed.has(`${entity}/${tenant}`)) {
+          skipped++;
+          continue;
+        }
+        const r = await svc.crawler.enqueue({ source_id: DEMO_SOURCE_ID, type: 'full_reindex', entity, tenant_id: tenant, batch_size: 100 });
+        if (r.created) queued++;
+      }
+    }
+    svc.log.info({ source: DEMO_SOURCE_ID, url: platform.url, queued, skipped }, 'demo CAAS platform started and registered as crawl source');
+    return { source: DEMO_SOURCE_ID, url: platform.url, queued, skipped, close: () => platform.close() };
+  } catch (e) {
+    await platform.close();
+    throw e;
   }
 }
