@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
-import { CRAWL_KIND } from '../src/crawler/jobs.js';
+import { CRAWL_KIND, CRAWL_SWEEP_KIND } from '../src/crawler/jobs.js';
 import { ENTITIES, type Entity } from '../src/crawler/source.js';
 import { startDemoPlatform, type DemoPlatform } from '../src/demo/caas-platform/index.js';
 import type { SearchQuery } from '../src/search/types.js';
@@ -222,10 +222,6 @@ describe('crawls', () => {
     const corrupt = files.find((x) => x.name === 'scan-0042.pdf')!;
     const found = await search('acme', { q: 'scan-0042', entities: ['files'] });
     const hit = found.hits.find((h) => h.id === corrupt.id);
-    if (!hit) {
-      const [row] = await t.svc.db.query('SELECT doc, title, body FROM search_docs WHERE id = $1', [corrupt.id]);
-      console.log(JSON.stringify(row), JSON.stringify(found.hits.map((h) => h.doc)).slice(0, 500));
-    }
     assert.ok(hit, 'the corrupt PDF is found by its name');
     const doc = hit.doc as { extract_error?: string | null; name: string };
     assert.equal(doc.name, 'scan-0042.pdf');
@@ -336,5 +332,25 @@ describe('crawls', () => {
       assert.equal(errorOf(c).code, 'crawl_running');
     }
     await jobDone((a.json() as { job_id: string }).job_id);
+  });
+
+  it("a source's schedules queue an incremental and a deletion crawl for every (entity, tenant) it has a cursor for", async () => {
+    const schedules = (await t.app.inject({ method: 'GET', url: '/v1/schedules', headers: t.admin })).json() as { schedules: Array<{ name: string; kind: string }> };
+    const names = schedules.schedules.filter((s) => s.kind === CRAWL_SWEEP_KIND).map((s) => s.name).sort();
+    assert.deepEqual(names, ['crawl:demo:deleted', 'crawl:demo:incremental']);
+    const cursors = await t.svc.crawler.cursors.list({ source: 'demo' });
+    assert.ok(cursors.length >= 6, `cursors: ${cursors.length}`);
+    for (const type of ['incremental', 'deleted'] as const) {
+      const since = new Date();
+      const sweep = await t.svc.jobs.enqueue({ kind: CRAWL_SWEEP_KIND, payload: { source_id: 'demo', type } });
+      const j = await jobDone(sweep.id);
+      assert.equal(j.state, 'succeeded', j.last_error ?? '');
+      const queued = await t.svc.db.query<{ id: string; tenant_id: string; entity: string }>(
+        "SELECT id::text AS id, tenant_id, payload->>'entity' AS entity FROM jobs WHERE kind = $1 AND created_at >= $2 AND payload->>'type' = $3",
+        [CRAWL_KIND, since.toISOString(), type]
+      );
+      assert.deepEqual(queued.map((q) => `${q.entity}/${q.tenant_id}`).sort(), cursors.map((c) => `${c.entity}/${c.tenant_id}`).sort());
+      for (const q of queued) assert.equal((await jobDone(q.id)).state, 'succeeded');
+    }
   });
 });
