@@ -353,4 +353,19 @@ describe('crawls', () => {
       for (const q of queued) assert.equal((await jobDone(q.id)).state, 'succeeded');
     }
   });
+
+  it('a source that refuses the token fails the crawl at once, saying so; the cursor shows the error', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/v1/sources', headers: t.admin, payload: { id: 'badtoken', kind: 'caas_http', url: platform.url, token: 'wrong-token' } });
+    assert.equal(r.statusCode, 201, r.body);
+    const c = await t.app.inject({ method: 'POST', url: '/v1/crawls', headers: t.admin, payload: { source_id: 'badtoken', type: 'incremental', entity: 'users', tenant_id: 'acme', batch_size: 10 } });
+    assert.equal(c.statusCode, 202, c.body);
+    const j = await jobDone((c.json() as { job_id: string }).job_id);
+    assert.equal(j.state, 'failed');
+    assert.equal(j.attempts, 1, 'not retried: a person has to change the token');
+    assert.match(j.last_error ?? '', /token/i);
+    assert.ok(!(j.last_error ?? '').includes('wrong-token'));
+    const src = (await t.app.inject({ method: 'GET', url: '/v1/sources/badtoken', headers: t.admin })).json() as { cursors: Array<{ last_error: string | null }> };
+    assert.match(src.cursors[0]?.last_error ?? '', /token/i);
+    assert.equal((await t.app.inject({ method: 'DELETE', url: '/v1/sources/badtoken', headers: t.admin })).statusCode, 204);
+  });
 });

@@ -146,7 +146,7 @@ export class CrawlService {
       baseUrl: r.url ?? '',
       name,
       token: r.token,
-      ...(r.rate_limit_per_s ? { requestsPerSecond: r.rate_limit_per_s, burst: Math.max(1, Math.ceil(r.rate_limit_per_s)) } : { requestsPerSecond: 50, burst: 50 }),
+      ...(r.rate_limit_per_s ? { requestsPerSecond: r.rate_limit_per_s, burst: Math.max(1, Math.ceil(r.rate_limit_per_s)) } : {}),
       ...this.o.httpDefaults,
     });
   }
