@@ -352,6 +352,22 @@ describe('crawls', () => {
       assert.deepEqual(queued.map((q) => `${q.entity}/${q.tenant_id}`).sort(), cursors.map((c) => `${c.entity}/${c.tenant_id}`).sort());
       for (const q of queued) assert.equal((await jobDone(q.id)).state, 'succeeded');
     }
+    // a firing while another type of crawl waits for one (entity, tenant): the others are queued, that one skipped
+    const waiting = await t.svc.jobs.enqueue({
+      kind: CRAWL_KIND,
+      payload: { source_id: 'demo', type: 'full_reindex', entity: 'users', tenant_id: 'globex', batch_size: 10 },
+      tenantId: 'globex',
+      dedupKey: 'demo/users/globex',
+      runAfter: Date.now() + 600_000,
+    });
+    try {
+      const sweep = await t.svc.jobs.enqueue({ kind: CRAWL_SWEEP_KIND, payload: { source_id: 'demo', type: 'incremental' } });
+      const j = await jobDone(sweep.id);
+      assert.equal(j.state, 'succeeded', j.last_error ?? '');
+      assert.ok(j.log.some((l) => l.message.includes('1 (entity, tenant) pair(s) skipped')), JSON.stringify(j.log));
+    } finally {
+      await t.svc.jobs.cancel(waiting.id, null);
+    }
   });
 
   it('a source that refuses the token fails the crawl at once, saying so; the cursor shows the error', async () => {

@@ -121,10 +121,18 @@ export class CrawlService {
       const { source_id, type } = ctx.payload;
       const cursors = await this.cursors.list({ source: source_id });
       let queued = 0;
+      let busy = 0;
       for (const c of cursors) {
-        const r = await this.enqueue({ source_id, type, entity: c.entity, tenant_id: c.tenant_id, batch_size: ctx.payload.batch_size ?? 200 });
-        if (r.created) queued++;
+        try {
+          const r = await this.enqueue({ source_id, type, entity: c.entity, tenant_id: c.tenant_id, batch_size: ctx.payload.batch_size ?? 200 });
+          if (r.created) queued++;
+        } catch (e) {
+          // another crawl of this (entity, tenant) is queued or running (a full reindex): it covers this firing
+          if (!(e instanceof CaasError && e.code === 'crawl_running')) throw e;
+          busy++;
+        }
       }
+      if (busy > 0) await ctx.log(`${busy} (entity, tenant) pair(s) skipped: another crawl of theirs is queued or running`);
       await ctx.progress(cursors.length, cursors.length, `${queued} ${type} crawl(s) queued for ${cursors.length} (entity, tenant) cursor(s) of source '${source_id}'`);
     });
   }
