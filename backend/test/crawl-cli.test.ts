@@ -48,5 +48,10 @@ it('sources add/list/remove and crawl --wait', { timeout: 120_000 }, async () =>
   await assert.rejects(cli('crawl', '--entity', 'messages', '--tenant', 'acme'), /--type/);
   await assert.rejects(cli('crawl', '--entity', 'messages', '--tenant', 'acme', '--type', 'full_reindex', '--source', 'nope'), /404/);
   await assert.rejects(cli('sources', 'list', '--direct'), /running backend/);
+  const reset = JSON.parse(await cli('sources', 'reset-cursor', 'demo', '--entity', 'users', '--tenant', 'acme')) as { reset: unknown };
+  assert.deepEqual(reset.reset, { source_id: 'demo', entity: 'users', tenant_id: 'acme' });
+  const after = JSON.parse(await cli('sources', 'list')) as { sources: Array<{ cursors: Array<{ entity: string }> }> };
+  assert.ok(!after.sources[0]!.cursors.some((c) => c.entity === 'users'), 'the users cursor is gone');
+  await assert.rejects(cli('sources', 'reset-cursor', 'demo', '--entity', 'users', '--tenant', 'acme'), /404/);
   assert.deepEqual(JSON.parse(await cli('sources', 'remove', 'demo')), { removed: 'demo' });
 });

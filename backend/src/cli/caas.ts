@@ -33,6 +33,8 @@ const USAGE = `usage: caas <command> [options]
                                              register a crawl source (secrets are never shown again)
   sources list                               crawl sources and their cursors (secrets as set: true/false)
   sources remove <id>                        remove a source, its cursors and schedules
+  sources reset-cursor <id> --entity <e> --tenant <id>
+                                             forget a cursor: the next incremental crawl reads everything
   crawl --entity <e> --tenant <id> --type <t> [--source demo] [--batch-size 100] [--from <epoch ms>] [--wait]
                                              queue a crawl (types: full_reindex, incremental, deleted;
                                              entities: messages, files, users, conversations)
@@ -47,9 +49,9 @@ environment: CAAS_URL, CAAS_ADMIN_KEY, PORT, DATA_DIR, DATABASE_URL (see the REA
 class CliError extends Error {}
 
 /** Checked before anything connects, so a typo is reported as one, not as a missing backend. */
-const COMMANDS = ['tenants create', 'tenants list', 'keys create', 'keys list', 'keys revoke', 'dead-letters list', 'demo', 'sources add', 'sources list', 'sources remove', 'crawl'];
+const COMMANDS = ['tenants create', 'tenants list', 'keys create', 'keys list', 'keys revoke', 'dead-letters list', 'demo', 'sources add', 'sources list', 'sources remove', 'sources reset-cursor', 'crawl'];
 /** Commands that need the running backend (its job runner crawls; sources start schedules there). */
-const ONLINE_ONLY = ['demo', 'sources add', 'sources list', 'sources remove', 'crawl'];
+const ONLINE_ONLY = ['demo', 'sources add', 'sources list', 'sources remove', 'sources reset-cursor', 'crawl'];
 
 const ADMIN: Principal = { keyId: 'cli', role: 'admin', tenantId: null };
 
@@ -299,6 +301,14 @@ async function crawlerCommand(
       await call('DELETE', `/v1/sources/${encodeURIComponent(arg)}`);
       print({ removed: arg });
       return;
+    case 'sources reset-cursor': {
+      const entity = str('entity');
+      const tenant = str('tenant');
+      if (!arg || !entity || !tenant) throw new CliError('sources reset-cursor needs the source id, --entity <e> and --tenant <id>');
+      await call('DELETE', `/v1/sources/${encodeURIComponent(arg)}/cursors/${encodeURIComponent(entity)}/${encodeURIComponent(tenant)}`);
+      print({ reset: { source_id: arg, entity, tenant_id: tenant } });
+      return;
+    }
     case 'crawl': {
       const entity = str('entity');
       const tenant = str('tenant');

@@ -57,6 +57,7 @@ export const SourceInfo = Type.Object({
 });
 export const SourceList = Type.Object({ sources: Type.Array(SourceInfo) });
 export const SourceIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+export const CursorParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }), entity: Entity, tenant_id: TenantId });
 
 export const CreateCrawlBody = Type.Object(
   {

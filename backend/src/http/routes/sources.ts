@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorResponses } from '../../contracts/common.js';
-import { CreateSourceBody, CrawlErrorResponses, SourceIdParams, SourceInfo, SourceList } from '../../contracts/crawler.js';
+import { CreateSourceBody, CrawlErrorResponses, CursorParams, SourceIdParams, SourceInfo, SourceList } from '../../contracts/crawler.js';
 import { notFound } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { reads, writes } from '../authenticate.js';
@@ -45,6 +45,25 @@ export function sourceRoutes(svc: Services): FastifyPluginAsyncTypebox {
         const s = await svc.crawler.get(req.params.id);
         if (!s) throw notFound(`source '${req.params.id.slice(0, 80)}' not found: list sources with GET /v1/sources`);
         return s;
+      }
+    );
+    app.delete(
+      '/v1/sources/:id/cursors/:entity/:tenant_id',
+      {
+        schema: {
+          tags: ['crawler'],
+          summary: "Forget a cursor: the next incremental crawl of that entity and tenant reads everything again",
+          params: CursorParams,
+          response: { 204: Type.Null(), ...ErrorResponses },
+        },
+        config: writes('resetting crawl cursors', adminOnly),
+      },
+      async (req, reply) => {
+        const { id, entity, tenant_id } = req.params;
+        if (!(await svc.crawler.cursors.reset(id, entity, tenant_id))) {
+          throw notFound(`source '${id.slice(0, 80)}' has no cursor for ${entity} of tenant '${tenant_id}': see GET /v1/sources`);
+        }
+        return reply.status(204).send(null);
       }
     );
     app.delete(
