@@ -384,4 +384,30 @@ describe('crawls', () => {
     assert.match(src.cursors[0]?.last_error ?? '', /token/i);
     assert.equal((await t.app.inject({ method: 'DELETE', url: '/v1/sources/badtoken', headers: t.admin })).statusCode, 204);
   });
+
+  it('a full reindex that fails midway leaves the old index live; its retry builds a fresh one', async () => {
+    const acme = platform.data.tenants.get('acme')!;
+    const expected = (await search('acme', { q: '', entities: ['messages'] })).total;
+    let failed = false;
+    const seen: number[] = [];
+    t.svc.crawler.afterBatch = async (p, n) => {
+      if (p.type === 'full_reindex' && p.tenant_id === 'acme' && n === 3 && !failed) {
+        failed = true;
+        seen.push((await search('acme', { q: '', entities: ['messages'] })).total);
+        throw new Error('simulated failure in the middle of a full reindex');
+      }
+    };
+    try {
+      const j = await crawl({ type: 'full_reindex', entity: 'messages', tenant_id: 'acme', batch_size: 10 });
+      assert.equal(j.attempts, 2);
+    } finally {
+      t.svc.crawler.afterBatch = undefined;
+    }
+    assert.deepEqual(seen, [expected], 'while the failed attempt ran, search answered from the old index');
+    assert.equal((await search('acme', { q: '', entities: ['messages'] })).total, acme.messages.size);
+    const [g] = await t.svc.db.query<{ building: string | null }>("SELECT building FROM search_generations WHERE tenant_id = 'acme' AND entity = 'messages'");
+    assert.equal(g?.building, null, 'no unfinished generation is left');
+    const [n] = await t.svc.db.query<{ n: number }>("SELECT count(*)::int AS n FROM search_docs WHERE tenant_id = 'acme' AND entity = 'messages'");
+    assert.equal(n?.n, acme.messages.size, 'the failed attempt left no rows behind');
+  });
 });
