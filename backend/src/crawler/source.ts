@@ -7,55 +7,10 @@
  * when it has one, what is wrong) and the rest of the page goes on, so one bad row never stops a crawl.
  */
 
-export const ENTITIES = ['messages', 'files', 'users', 'conversations'] as const;
-export type Entity = (typeof ENTITIES)[number];
+import { ENTITIES, type AnyItem, type ConversationItem, type Entity, type EntityItem, type FileItem, type MessageItem, type UserItem } from '../contracts/entities.js';
 
-export interface MessageItem {
-  id: string;
-  tenant_id: string;
-  conversation_id: string;
-  sender_id: string;
-  type: string;
-  text: string;
-  created_at: number;
-  updated_at: number;
-}
-export interface FileItem {
-  id: string;
-  tenant_id: string;
-  conversation_id: string;
-  uploader_id: string;
-  name: string;
-  mime: string;
-  size: number;
-  download_url: string;
-  created_at: number;
-  updated_at: number;
-}
-export interface UserItem {
-  id: string;
-  tenant_id: string;
-  name: string;
-  handle: string;
-  created_at: number;
-  updated_at: number;
-}
-export interface ConversationItem {
-  id: string;
-  tenant_id: string;
-  title: string;
-  kind: 'direct' | 'group';
-  member_ids: string[];
-  created_at: number;
-  updated_at: number;
-}
-export interface EntityItem {
-  messages: MessageItem;
-  files: FileItem;
-  users: UserItem;
-  conversations: ConversationItem;
-}
-export type AnyItem = EntityItem[Entity];
+export { ENTITIES };
+export type { AnyItem, ConversationItem, Entity, EntityItem, FileItem, MessageItem, UserItem } from '../contracts/entities.js';
 
 export interface DeletedItem {
   id: string;

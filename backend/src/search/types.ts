@@ -7,52 +7,20 @@
  * predicate; a Meilisearch tenant token's search rule), never taken from the query or its filters,
  * so no q, filter or facet request can widen it.
  */
-export const ENTITIES = ['messages', 'files', 'users', 'conversations'] as const;
-export type Entity = (typeof ENTITIES)[number];
+import { ENTITIES, type ConversationItem, type Entity, type FileItem, type MessageItem, type UserItem } from '../contracts/entities.js';
 
-export interface MessageDoc {
-  id: string;
-  tenant_id: string;
-  conversation_id: string;
-  sender_id: string;
-  type: string;
-  text: string;
-  created_at: number;
-  updated_at: number;
-}
-export interface FileDoc {
-  id: string;
-  tenant_id: string;
-  conversation_id: string;
-  uploader_id: string;
-  name: string;
-  mime: string;
-  size: number;
-  download_url: string;
-  created_at: number;
-  updated_at: number;
+export { ENTITIES, type Entity };
+
+export type MessageDoc = MessageItem;
+/** A file as indexed: the source's fields and the text extracted from it. */
+export interface FileDoc extends FileItem {
   /** text extracted from the file (pdf, docx, text); empty when none */
   content?: string;
   /** why extraction failed, if it did */
   extract_error?: string | null;
 }
-export interface UserDoc {
-  id: string;
-  tenant_id: string;
-  name: string;
-  handle: string;
-  created_at: number;
-  updated_at: number;
-}
-export interface ConversationDoc {
-  id: string;
-  tenant_id: string;
-  title: string;
-  kind: 'direct' | 'group';
-  member_ids: string[];
-  created_at: number;
-  updated_at: number;
-}
+export type UserDoc = UserItem;
+export type ConversationDoc = ConversationItem;
 export interface DocOf {
   messages: MessageDoc;
   files: FileDoc;
