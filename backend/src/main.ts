@@ -19,6 +19,8 @@ const { values: args } = parseArgs({
   options: {
     demo: { type: 'boolean', default: false },
     'demo-reset': { type: 'boolean', default: false },
+    /** events only: no demo crawl source (the browser tests' Home expects no jobs) */
+    'demo-no-search': { type: 'boolean', default: false },
     'demo-days': { type: 'string', default: '30' },
     'demo-events-per-day': { type: 'string', default: '3000' },
   },
@@ -112,12 +114,14 @@ async function main(): Promise<void> {
     const days = Number(args['demo-days']);
     const { runDemo, runDemoSearch, DEMO_TENANTS } = await import('./demo/run-demo.js');
     // Search: the demo CAAS platform as crawl source `demo`; its crawls run as jobs while events load.
-    try {
-      const s = await runDemoSearch(svc);
-      demoSearch = s;
-      search = { source: s.source, queued: s.queued, skipped: s.skipped };
-    } catch (e) {
-      log.error({ err: e }, 'the demo crawl source could not be set up: search has no demo data');
+    if (!args['demo-no-search']) {
+      try {
+        const s = await runDemoSearch(svc);
+        demoSearch = s;
+        search = { source: s.source, queued: s.queued, skipped: s.skipped };
+      } catch (e) {
+        log.error({ err: e }, 'the demo crawl source could not be set up: search has no demo data');
+      }
     }
     const tenants = DEMO_TENANTS.map((t) => t.id);
     try {

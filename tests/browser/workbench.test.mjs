@@ -157,7 +157,7 @@ async function startBackend() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'caas-workbench-'));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--demo', '--demo-days', String(DEMO_DAYS)],
+    ['--import', 'tsx', 'src/main.ts', '--demo', '--demo-no-search', '--demo-days', String(DEMO_DAYS)],
     {
       cwd: path.join(ROOT, 'backend'),
       env: {
