@@ -4,7 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import fc from 'fast-check';
 import { DEAD_LETTER_REPLAY_KIND } from '../src/jobs/dead-letter-replay.js';
 import { createKey, createTenant, drained, event, startApp, type TestApp } from './helpers.js';
-import { endpointText, encodeSegment } from './hostile/arbitraries.js';
+import { endpointText, encodeSegment, queryString } from './hostile/arbitraries.js';
 import { ISO, waitFor } from './jobs-support.js';
 
 /**
@@ -257,9 +257,7 @@ describe('jobs API', () => {
         fc.dictionary(fc.constantFrom('kind', 'state', 'limit', 'tenant_id', 'before', 'kind[]'), text, { maxKeys: 4 }),
         header,
         async (q, h) => {
-          const qs = Object.entries(q)
-            .map(([k, v]) => `${k}=${enc(v)}`)
-            .join('&');
+          const qs = queryString(q);
           check(await t.app.inject({ method: 'GET', url: `/v1/jobs?${qs}`, headers: headersOf(h) }), `GET /v1/jobs?${qs} as ${h}`);
         }
       ),

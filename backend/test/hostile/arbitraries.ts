@@ -1305,3 +1305,9 @@ export function endpointText(domainWords: readonly string[]): fc.Arbitrary<strin
 
 /** A path segment or query value as a client would send it (lone surrogates made well-formed first). */
 export const encodeSegment = (s: string): string => encodeURIComponent(s.isWellFormed() ? s : s.toWellFormed());
+
+/** A query string from generated parameters, each value encoded as a client would. */
+export const queryString = (params: Record<string, string>): string =>
+  Object.entries(params)
+    .map(([k, v]) => `${k}=${encodeSegment(v)}`)
+    .join('&');
