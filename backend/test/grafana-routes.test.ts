@@ -108,6 +108,14 @@ function appPlugin(routes: PluginRoute[]): PluginUnderTest {
         why: "Home: Jobs' next scheduled firing and the storage report's next run",
       },
       { method: 'GET', url: '/v1/keys', as: 'Admin', why: 'Configuration: Test connection checks the admin key' },
+      { method: 'GET', url: '/v1/search', as: 'Viewer', why: 'Search page and search panel: results, facets' },
+      { method: 'POST', url: '/v1/search', as: 'Viewer', why: 'Search page and search panel: long filters' },
+      { method: 'GET', url: '/v1/sources', as: 'Viewer', why: 'Crawler: sources and their cursors' },
+      { method: 'GET', url: '/v1/sources/:id', as: 'Viewer', why: 'Crawler: one source' },
+      { method: 'POST', url: '/v1/sources', as: 'Admin', why: 'Crawler: add a source' },
+      { method: 'DELETE', url: '/v1/sources/:id', as: 'Admin', why: 'Crawler: remove a source' },
+      { method: 'DELETE', url: '/v1/sources/:id/cursors/:entity/:tenant_id', as: 'Admin', why: 'Crawler: reset a cursor' },
+      { method: 'POST', url: '/v1/crawls', as: 'Admin', why: 'Crawler: full reindex, incremental, deletion sync' },
     ],
   };
 }
