@@ -18,6 +18,8 @@ export const labels = {
   nav: {
     home: 'Home',
     analytics: 'Analytics',
+    search: 'Search',
+    crawler: 'Crawler',
     configuration: 'Configuration',
   },
   /** The header every page shares: the tenant and the time range, both kept in the URL. */

@@ -48,8 +48,8 @@ describe('routes: one table for the router and the nav (issue "Platform", part 6
     expect(disagreements(includes.filter((i) => i.name !== labels.nav.analytics))).toEqual([
       'plugin.json has no page include for /a/%PLUGIN_ID%/analytics (Analytics)',
     ]);
-    expect(disagreements([...includes, { ...includes[0]!, name: 'Search', path: '/a/%PLUGIN_ID%/search' }])).toEqual([
-      'plugin.json has a page include for /a/%PLUGIN_ID%/search that no route in src/routes.ts serves',
+    expect(disagreements([...includes, { ...includes[0]!, name: 'SLA', path: '/a/%PLUGIN_ID%/sla' }])).toEqual([
+      'plugin.json has a page include for /a/%PLUGIN_ID%/sla that no route in src/routes.ts serves',
     ]);
     const renamed = includes.map((i) => (i.name === labels.nav.analytics ? { ...i, name: 'Explorer' } : i));
     expect(disagreements(renamed)).toHaveLength(1);
@@ -86,7 +86,8 @@ describe('routes: one table for the router and the nav (issue "Platform", part 6
   test('prefixRoute, and the Home feature cards find the page that fulfils them', () => {
     expect(prefixRoute(ROUTES.Analytics)).toBe('/a/caas-observatory-app/analytics');
     expect(pageForFeature('analytics')?.route).toBe(ROUTES.Analytics);
-    expect(pageForFeature('search')).toBeUndefined();
+    expect(pageForFeature('search')?.route).toBe(ROUTES.Search);
+    expect(pageForFeature('sla')).toBeUndefined();
     // Every feature a page claims is one Home presents.
     const features = labels.home.features.map((f) => f.id as string);
     for (const page of APP_PAGES.filter((p) => p.feature)) {

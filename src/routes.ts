@@ -11,6 +11,8 @@ import { labels } from './labels';
 export enum ROUTES {
   Home = 'home',
   Analytics = 'analytics',
+  Search = 'search',
+  Crawler = 'crawler',
 }
 
 /** The features the Home page presents (labels.home.features); a page names the one it fulfils. */
@@ -43,6 +45,19 @@ export const APP_PAGES: readonly AppPage[] = [
     icon: 'chart-line',
     component: lazy(() => import('./pages/Analytics/Analytics')),
     feature: 'analytics',
+  },
+  {
+    route: ROUTES.Search,
+    title: labels.nav.search,
+    icon: 'search',
+    component: lazy(() => import('./pages/Search/Search')),
+    feature: 'search',
+  },
+  {
+    route: ROUTES.Crawler,
+    title: labels.nav.crawler,
+    icon: 'sync',
+    component: lazy(() => import('./pages/Crawler/Crawler')),
   },
 ];
 

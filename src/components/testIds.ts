@@ -64,6 +64,12 @@ export const testIds = {
     tenantMissing: 'data-testid storage-tenant-missing',
     tables: 'data-testid storage-tables',
   },
+  search: {
+    container: 'data-testid search-container',
+  },
+  crawler: {
+    container: 'data-testid crawler-container',
+  },
   analytics: {
     container: 'data-testid analytics-container',
     run: 'data-testid analytics-run',

@@ -14,6 +14,8 @@ import { APP_PAGES, ROUTES } from '../../routes';
 const CONTAINERS: Record<ROUTES, string> = {
   [ROUTES.Home]: testIds.home.container,
   [ROUTES.Analytics]: testIds.analytics.container,
+  [ROUTES.Search]: testIds.search.container,
+  [ROUTES.Crawler]: testIds.crawler.container,
 };
 
 jest.mock('@grafana/runtime', () => ({
