@@ -30,4 +30,6 @@ npm run --silent test -w backend
 step "browser tests (Chromium)"
 # The workbench (tests/workbench) against the real backend with demo data, driven by playwright-core with
 # /usr/bin/chromium; skips with the reason printed when Chromium is missing. Screenshots: test-output/browser/.
-node --test tests/browser/
+# The workbench bundle is built once for every file; the files run one after another (each starts its own backend).
+node "node_modules/webpack-cli/bin/cli.js" -c tests/workbench/webpack.config.ts >/dev/null
+WORKBENCH_BUILT=1 node --test --test-concurrency=1 tests/browser/

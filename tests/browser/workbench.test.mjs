@@ -24,15 +24,24 @@
 //   other key than the read key.
 //
 // Run: node --test tests/browser/   (from the repository root; ~40 s: backend with demo data and bundle ~17 s, tests ~10 s)
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import {
+  APP,
+  APP_PROXY,
+  VIEWER_KEY,
+  buildWorkbench,
+  launchChromium,
+  openPage as openTab,
+  outDir,
+  settingsUrl,
+  skipReason,
+  startBackend as startAnyBackend,
+  startStatic,
+} from './support.mjs';
 
 /**
  * The tenant picker's text once it settles: it shows the id from the URL at once and the tenant's
@@ -49,26 +58,18 @@ async function tenantShown(page, expected, timeoutMs = 10_000) {
   return value;
 }
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const OUT = path.join(ROOT, 'test-output/browser');
-const BUNDLE = path.join(ROOT, 'test-output/workbench');
-const ADMIN_KEY = 'workbench-admin-key-0123456789abcdef';
-// The read key (role viewer) the backend bootstraps from CAAS_VIEWER_KEY: the only key the page gets.
-const VIEWER_KEY = 'workbench-viewer-key-0123456789abcdef';
+const OUT = outDir('workbench');
 const DEMO_DAYS = 14;
 // The data source panel's jsonData.defaultTenant: a viewer key (like an admin key) must name the tenant it reads.
 const DS_TENANT = 'acme';
-const APP_PROXY = '/api/plugin-proxy/caas-observatory-app/api';
-const APP = '/a/caas-observatory-app';
 const DS_PROXY = '/api/datasources/proxy/uid/workbench-ds/caas';
-/** The Authorization header of every request the static server forwarded to the backend ('' when none). */
 const backendAuth = [];
 /**
- * While true, the static server answers every backend call 502 without a body, as Grafana's proxy does when the
- * backend is down (the pages' error states).
+ * `proxy.down`: while true, the static server answers every backend call 502 without a body, as Grafana's proxy does
+ * when the backend is down (the pages' error states). `proxy.auth`: the Authorization header of every request the static
+ * server forwarded to the backend ('' when none).
  */
-let backendDown = false;
+const proxy = { down: false, auth: backendAuth };
 
 // The data source's and the app's test ids (src/datasource/testIds.ts, src/components/testIds.ts), as the DOM has them.
 const ids = {
@@ -130,152 +131,16 @@ const ids = {
   },
 };
 
-const skipReason = existsSync(CHROMIUM)
-  ? undefined
-  : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser tests`;
 if (skipReason) {
   console.log(`SKIP browser tests: ${skipReason}`);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
+/** The backend with demo events (no crawl source: Home expects a backend with no jobs yet). */
+function startBackend() {
+  return startAnyBackend({
+    args: ['--demo', '--demo-no-search', '--demo-days', String(DEMO_DAYS)],
+    ready: (log) => log.includes('demo events loaded'),
   });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** The backend with demo data: resolves once "demo events loaded" was logged and the WAL is drained. */
-async function startBackend() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'caas-workbench-'));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--demo', '--demo-no-search', '--demo-days', String(DEMO_DAYS)],
-    {
-      cwd: path.join(ROOT, 'backend'),
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        CAAS_ADMIN_KEY: ADMIN_KEY,
-        CAAS_VIEWER_KEY: VIEWER_KEY,
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }
-  );
-  let log = '';
-  let demoLoaded = false;
-  const onData = (chunk) => {
-    log += chunk.toString();
-    if (log.includes('demo events loaded')) {
-      demoLoaded = true;
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`backend exited with ${child.exitCode}:\n${log.slice(-4000)}`);
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`backend demo load did not finish in 90 s:\n${log.slice(-4000)}`);
-    }
-    if (demoLoaded) {
-      try {
-        const res = await fetch(`${url}/health`);
-        const body = await res.json();
-        if (body?.wal?.backlog_events === 0) {
-          break;
-        }
-      } catch {
-        // not answering yet
-      }
-    }
-    await sleep(250);
-  }
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, sleep(10_000)]);
-        if (child.exitCode === null) {
-          child.kill('SIGKILL');
-        }
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/**
- * Serves the bundle and tests/workbench/index.html, and forwards /backend/* to the backend (same origin: the backend
- * sends no CORS headers, as Grafana's proxy needs none).
- */
-async function startStatic(backendUrl) {
-  const types = {
-    '.js': 'text/javascript',
-    '.html': 'text/html',
-    '.ttf': 'font/ttf',
-    '.woff2': 'font/woff2',
-    '.svg': 'image/svg+xml',
-    '.css': 'text/css',
-  };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    if (url.pathname.startsWith('/backend/') && backendDown) {
-      res.writeHead(502).end();
-      return;
-    }
-    if (url.pathname.startsWith('/backend/')) {
-      backendAuth.push(`${req.method} ${url.pathname} ${req.headers.authorization ?? ''}`);
-      const target = new URL(url.pathname.slice('/backend'.length) + url.search, backendUrl);
-      const upstream = http.request(
-        target,
-        { method: req.method, headers: { ...req.headers, host: target.host } },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        }
-      );
-      upstream.on('error', (e) => {
-        res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'bad_gateway', message: e.message } }));
-      });
-      req.pipe(upstream);
-      return;
-    }
-    const clean = path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, '');
-    // The app's pages are client routes (Grafana serves its index for them too).
-    const file =
-      url.pathname === '/' || url.pathname === '/index.html' || url.pathname.startsWith('/a/')
-        ? path.join(ROOT, 'tests/workbench/index.html')
-        : clean.startsWith('/public/build/img/')
-          ? // Grafana serves @grafana/ui's icons from public/build/img
-            path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img', clean.slice('/public/build/img/'.length))
-          : path.join(BUNDLE, clean);
-    if (!file.startsWith(ROOT) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
 /** Picks an option of a Grafana Combobox (the one with testId inside the `within` locator) by its visible label. */
@@ -302,52 +167,20 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     const t0 = Date.now();
     rmSync(OUT, { recursive: true, force: true });
     mkdirSync(OUT, { recursive: true });
-    const [started] = await Promise.all([
-      startBackend(),
-      new Promise((resolve, reject) => {
-        try {
-          execFileSync(
-            process.execPath,
-            [path.join(ROOT, 'node_modules/webpack-cli/bin/cli.js'), '-c', 'tests/workbench/webpack.config.ts'],
-            {
-              cwd: ROOT,
-              stdio: ['ignore', 'ignore', 'inherit'],
-            }
-          );
-          resolve();
-        } catch (e) {
-          reject(e);
-        }
-      }),
-    ]);
+    const [started] = await Promise.all([startBackend(), Promise.resolve().then(buildWorkbench)]);
     backend = started;
     console.log(
       `backend with ${DEMO_DAYS} demo days and workbench bundle ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`
     );
-    web = await startStatic(backend.url);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    web = await startStatic(backend.url, proxy);
+    browser = await launchChromium();
     // Times on the page are in the browser's zone (as Grafana shows them): UTC, so the schedules' times read as the
     // backend writes them.
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
     page = await openPage();
     // As a Grafana Viewer, with the read key only: no adminKey parameter, so the app's adminKey is not even set. The
     // first URL carries the workbench's settings and goes on to the app's default page, Home.
-    await page.goto(
-      `${web.url}/index.html?backend=/backend&viewerKey=${encodeURIComponent(VIEWER_KEY)}&role=Viewer&days=${DEMO_DAYS}&tenant=${DS_TENANT}`
-    );
+    await page.goto(settingsUrl(web.url, { days: DEMO_DAYS, tenant: DS_TENANT }));
     await page.getByTestId(ids.home.container).waitFor();
     assert.equal(new URL(page.url()).pathname, `${APP}/home`);
     explorer = page.getByTestId(ids.explorer);
@@ -356,29 +189,10 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
   });
 
   /** A tab of the browser, logging what goes wrong in it. */
-  async function openPage() {
-    const p = await context.newPage();
-    p.setDefaultTimeout(20_000);
-    p.on(
-      'console',
-      (msg) =>
-        msg.type() === 'error' &&
-        !msg.text().startsWith('Failed to load resource') &&
-        console.log(`browser console error: ${msg.text().slice(0, 2000)}`)
-    );
-    p.on('pageerror', (err) => console.log(`browser page error: ${err.stack ?? err}`));
-    p.on(
-      'response',
-      (res) => res.status() >= 400 && consoleErrors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`)
-    );
-    return p;
-  }
+  const openPage = () => openTab(context, consoleErrors);
 
   /** The backend itself, as its operator calls it (not through Grafana): the admin key. */
-  async function backendAsAdmin(method, path) {
-    const res = await fetch(`${backend.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
-    return { status: res.status, body: await res.json() };
-  }
+  const backendAsAdmin = (method, pathname) => backend.asAdmin(method, pathname);
 
   /** The text of a Grafana InteractiveTable's body rows, one string per row. */
   async function rowsOf(table) {
@@ -438,10 +252,13 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
       .getByText(/Healthy: every engine answers/)
       .waitFor();
 
-    // Analytics is a link (with no tenant picked, no params); the other features say what they lack, and no link.
-    const analytics = page.getByTestId(ids.home.feature('analytics'));
-    assert.equal(await analytics.getByRole('link').getAttribute('href'), `${APP}/analytics`);
-    for (const id of ['search', 'sla', 'alerts', 'reports']) {
+    // Analytics and Search are links (with no tenant picked, no params); the other features say what they lack, and no
+    // link.
+    for (const id of ['analytics', 'search']) {
+      const card = page.getByTestId(ids.home.feature(id));
+      assert.equal(await card.getByRole('link').getAttribute('href'), `${APP}/${id}`);
+    }
+    for (const id of ['sla', 'alerts', 'reports']) {
       const card = page.getByTestId(ids.home.feature(id));
       assert.match(await card.getByTestId(ids.home.featureMissing(id)).innerText(), /not built yet\. It needs/);
       assert.equal(await card.getByRole('link').count(), 0, `${id} has no link`);
@@ -557,7 +374,7 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
   });
 
   test('Home with the backend unreachable: every section says what to do, and Retry recovers', async () => {
-    backendDown = true;
+    proxy.down = true;
     try {
       await page.goto(`${web.url}${APP}/home?jobs=failed`);
       const jobsError = page.getByTestId(ids.jobs.error);
@@ -580,7 +397,7 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
       );
       await page.screenshot({ path: path.join(OUT, 'home-error.png'), fullPage: true });
     } finally {
-      backendDown = false;
+      proxy.down = false;
     }
     await page.getByTestId(ids.jobs.error).getByRole('button', { name: 'Retry' }).click();
     // The Failed tab (from the URL): the storage job succeeded, so nothing failed.
