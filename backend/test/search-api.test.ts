@@ -103,7 +103,9 @@ describe('search API', () => {
     assert.deepEqual(ids, ['conversations/c1', 'files/f1', 'messages/m1', 'messages/m2']);
     assert.equal(a.total, 4);
     for (const h of a.hits) {
-      assert.deepEqual(Object.keys(h).sort(), ['doc', 'entity', 'highlights', 'id', 'score']);
+      const keys = ['doc', 'entity', 'highlights', 'id', 'score'];
+      // messages and files carry their conversation and sender when those are indexed (c1 and u1 are; c2 and u2 not)
+      assert.deepEqual(Object.keys(h).sort(), 'context' in h ? [...keys, 'context'].sort() : keys);
       assert.equal(typeof h.score, 'number');
       assert.equal(h.doc.tenant_id, A);
       assert.equal(h.doc.id, h.id);
@@ -116,6 +118,29 @@ describe('search API', () => {
     assert.equal(a.facets.type.text, 2);
     assert.equal(a.facets.type['application/pdf'], 1);
     assert.equal(a.facets.type.group, 1);
+  });
+
+  it('gives message and file hits their conversation and sender by name, from the same tenant only', async () => {
+    type WithContext = Answer['hits'][number] & { context?: { conversation?: { title: string }; sender?: { name: string; handle: string } } };
+    const a = (await get(`/v1/search?q=budget&tenant_id=${A}`, t.admin)).json() as { hits: WithContext[] };
+    const byId = new Map(a.hits.map((h) => [h.id, h]));
+    assert.deepEqual(byId.get('m1')?.context, {
+      conversation: { id: 'c1', title: 'Finance budget team', kind: 'group' },
+      sender: { id: 'u1', name: 'Alice Smith', handle: 'alice' },
+    });
+    // m2 is in c2 by u2, neither indexed: no context, the ids stay in doc
+    assert.deepEqual(byId.get('m2')?.context, {});
+    assert.equal(byId.get('m2')?.doc.sender_id, 'u2');
+    // f1 is in c1, uploaded by u2 (not indexed)
+    assert.deepEqual(byId.get('f1')?.context, { conversation: { id: 'c1', title: 'Finance budget team', kind: 'group' } });
+    assert.equal(byId.get('c1')?.context, undefined);
+    // globex's g2 names c1 and u1 too: acme's c1 and u1 must not be shown for it
+    const g = (await get(`/v1/search?q=zanzibar&tenant_id=${B}`, t.admin)).json() as { hits: WithContext[] };
+    const g2 = g.hits.find((h) => h.id === 'g2');
+    assert.deepEqual(g2?.context, {});
+    // users are found by their own id with sender_id
+    const u = (await get(`/v1/search?tenant_id=${A}&entities=users&sender_id=u1`, t.admin)).json() as Answer;
+    assert.deepEqual(u.hits.map((h) => h.id), ['u1']);
   });
 
   it('takes the tenant from the key: admin and viewer keys must name it, tenant keys get their own and 403 for another', async () => {

@@ -22,7 +22,7 @@ export const SearchQueryString = Type.Object(
     tenant_id: Type.Optional(TenantId),
     entities: Type.Optional(List('messages, files, users, conversations (default all)')),
     conversation_id: Type.Optional(List('conversation ids')),
-    sender_id: Type.Optional(List('sender (messages) or uploader (files) ids')),
+    sender_id: Type.Optional(List('sender (messages), uploader (files) or user (users) ids')),
     type: Type.Optional(List('message types, file mime types, conversation kinds')),
     from: Type.Optional(InstantText),
     to: Type.Optional(InstantText),
@@ -60,6 +60,15 @@ export const SearchHit = Type.Object({
   score: Type.Number(),
   highlights: Type.Record(Type.String(), Type.String(), { description: 'field → text with the matched words in <mark>…</mark>, the rest HTML-escaped' }),
   doc: Type.Record(Type.String(), Type.Unknown()),
+  context: Type.Optional(
+    Type.Object(
+      {
+        conversation: Type.Optional(Type.Object({ id: Type.String(), title: Type.String(), kind: Type.String() })),
+        sender: Type.Optional(Type.Object({ id: Type.String(), name: Type.String(), handle: Type.String() })),
+      },
+      { description: "messages and files: their conversation and sender (uploader), when those are indexed" }
+    )
+  ),
 });
 export const SearchResponse = Type.Object({
   total: Type.Integer({ description: 'every match of q and the filters, not only this page' }),

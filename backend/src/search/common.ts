@@ -187,7 +187,7 @@ export function project(entity: Entity, tenant: string, raw: AnyDoc): Projected 
   const p: Projected = {
     id: d.id,
     conversation_id: entity === 'conversations' ? d.id : str(d.conversation_id),
-    sender_id: entity === 'files' ? str(d.uploader_id) : entity === 'messages' ? str(d.sender_id) : null,
+    sender_id: entity === 'files' ? str(d.uploader_id) : entity === 'messages' ? str(d.sender_id) : entity === 'users' ? d.id : null,
     type:
       entity === 'files'
         ? str(d.mime)

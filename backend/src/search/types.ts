@@ -33,7 +33,7 @@ export type AnyDoc = DocOf[Entity];
 export interface SearchFilters {
   /** conversations: their own id */
   conversation_id?: string[];
-  /** messages: sender_id; files: uploader_id */
+  /** messages: sender_id; files: uploader_id; users: their own id */
   sender_id?: string[];
   /** messages: type; files: mime; conversations: kind */
   type?: string[];

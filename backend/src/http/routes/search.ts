@@ -16,6 +16,7 @@ import {
 import { badRequest } from '../../errors.js';
 import { popularQueries, searchLatency, SearchRecorder, zeroResultQueries } from '../../search/analytics.js';
 import { normalizeQuery } from '../../search/common.js';
+import { hitContexts } from '../../search/context.js';
 import { ENTITIES, type Entity, type SearchFilters, type SearchQuery } from '../../search/index.js';
 import { chargeSearch, createSearchQuota } from '../../search/quota.js';
 import type { Services } from '../../services.js';
@@ -101,7 +102,16 @@ export function searchRoutes(svc: Services): FastifyPluginAsyncTypebox {
     const t0 = performance.now();
     const res = await svc.search.search(tenant, query);
     recorder.record({ tenant, keyId: p.keyId, q: query.q, entities: entities ?? [...ENTITIES], results: res.total, latencyMs: performance.now() - t0, page: query.page ?? 1 });
-    return { total: res.total, facets: res.facets, hits: res.hits.map((h) => ({ ...h, doc: h.doc as unknown as Record<string, unknown> })) } satisfies SearchAnswer;
+    // Names for the hits' conversation and sender: the engine's own lookups, not searches of the user (not recorded).
+    const contexts = await hitContexts(svc.search, tenant, res.hits);
+    return {
+      total: res.total,
+      facets: res.facets,
+      hits: res.hits.map((h) => {
+        const context = contexts.get(`${h.entity}:${h.id}`);
+        return { ...h, doc: h.doc as unknown as Record<string, unknown>, ...(context ? { context } : {}) };
+      }),
+    } satisfies SearchAnswer;
   };
 
   /** The analytics context of a range, or null when no data can lie in it. */
