@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { MetricRuleService } from './alerts/metric-rules/service.js';
+import { PrometheusRuleSync } from './alerts/metric-rules/prometheus.js';
+import { Promtool } from './alerts/promtool.js';
 import { AnalyticsService } from './analytics/service.js';
 import { KeyRepo } from './auth/keys.js';
 import { SignedLinks } from './auth/signed-links.js';
@@ -48,6 +51,8 @@ export interface Services {
   search: SearchEngine;
   /** crawl sources, cursors and crawl jobs (crawler/) that fill `search` */
   crawler: CrawlService;
+  /** metric rules (alerts/metric-rules/): PromQL rules rendered into Prometheus' rule file */
+  metricRules: MetricRuleService;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -120,6 +125,14 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   jobs.register(DELIVERY_SEND_KIND, deliveries.handler, { maxAttempts: cfg.delivery.maxAttempts });
   const crawler = new CrawlService({ db, jobs, search, log, ownDatabaseUrl: cfg.databaseUrl });
   crawler.register(jobs);
+  const metricRules = new MetricRuleService({
+    db,
+    tenants,
+    promtool: new Promtool({ path: cfg.promtoolPath }),
+    sync: new PrometheusRuleSync({ url: cfg.prometheusUrl, rulesDir: cfg.prometheusRulesDir }),
+    log,
+  });
+  await metricRules.start();
   jobs.start();
   await deliveries.requeueOrphans().catch((e: unknown) => log.warn({ err: e }, 'looking for deliveries without a job failed'));
 
@@ -142,6 +155,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     deliveries,
     search,
     crawler,
+    metricRules,
     analytics: new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds }),
     startedAt: Date.now(),
     async close() {

@@ -58,6 +58,10 @@ export interface Config {
   meiliUrl: string | undefined;
   alertmanagerUrl: string | undefined;
   prometheusUrl: string | undefined;
+  /** where the metric rule file is written for Prometheus' rule_files (then POST PROMETHEUS_URL/-/reload) */
+  prometheusRulesDir: string | undefined;
+  /** Prometheus' promtool, which checks every metric rule before it is stored */
+  promtoolPath: string;
   smtpUrl: string | undefined;
   /** the job runner (issue "Platform", part 2; README "Jobs") */
   jobs: {
@@ -175,6 +179,8 @@ export function loadConfig(env: Env = process.env): Config {
     meiliUrl: url(env, 'MEILI_URL'),
     alertmanagerUrl: url(env, 'ALERTMANAGER_URL'),
     prometheusUrl: url(env, 'PROMETHEUS_URL'),
+    prometheusRulesDir: pathOf(env, 'PROMETHEUS_RULES_DIR'),
+    promtoolPath: str(env, 'PROMTOOL_PATH') ?? 'promtool',
     smtpUrl: url(env, 'SMTP_URL'),
     jobs: {
       concurrency: int(env, 'JOBS_CONCURRENCY', 4),
@@ -197,6 +203,11 @@ export function loadConfig(env: Env = process.env): Config {
       mailFrom: mailFrom(env, 'MAIL_FROM', 'CAAS Observatory <caas-observatory@localhost>'),
     },
   };
+}
+
+function pathOf(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  return raw === undefined ? undefined : resolve(raw);
 }
 
 function bool(env: Env, name: string, def: boolean): boolean {

@@ -9,6 +9,7 @@ import { publicLimitError, publicRoute, registerAccess } from './authenticate.js
 import { toCaasError } from './error-mapping.js';
 import { statusOf } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
+import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -111,5 +112,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(searchRoutes(svc));
   await app.register(sourceRoutes(svc));
   await app.register(crawlRoutes(svc));
+  await app.register(alertRoutes(svc));
   return app;
 }

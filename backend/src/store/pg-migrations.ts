@@ -281,6 +281,34 @@ export const PG_MIGRATIONS: PgMigration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'alerts: metric rules (PromQL, rendered into the Prometheus rule file) and the packs seeded once (issue "Alert management", item 1)',
+    sql: `
+      CREATE TABLE IF NOT EXISTS metric_rules (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        rule_group text NOT NULL,
+        expr text NOT NULL,
+        for_duration text NOT NULL,
+        severity text NOT NULL CHECK (severity IN ('critical', 'warning', 'info')),
+        labels jsonb NOT NULL DEFAULT '{}'::jsonb,
+        summary text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        runbook_url text,
+        enabled boolean NOT NULL DEFAULT true,
+        origin text NOT NULL DEFAULT 'custom' CHECK (origin IN ('standard', 'custom')),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS metric_rules_tenant ON metric_rules (tenant_id);
+      CREATE TABLE IF NOT EXISTS metric_rule_packs (
+        name text PRIMARY KEY,
+        seeded_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {

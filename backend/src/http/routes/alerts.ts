@@ -1,0 +1,142 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { scopeTenant } from '../../auth/keys.js';
+import {
+  CreateMetricRuleBody,
+  MetricRuleDeleted,
+  MetricRuleErrors,
+  MetricRuleIdParams,
+  MetricRule,
+  MetricRuleList,
+  MetricRuleWrite,
+  MonitoringRules,
+  MonitoringRulesQuery,
+  PatchMetricRuleBody,
+  ReplaceMetricRuleBody,
+} from '../../contracts/alerts.js';
+import { ErrorResponses } from '../../contracts/common.js';
+import type { Services } from '../../services.js';
+import { reads, writes } from '../authenticate.js';
+
+/**
+ * Alert management, metric rules (issue "Alert management", items 1, 7 and 8): CRUD of the PromQL rules
+ * (admin writes; admin and viewer keys read: rules span tenants), the Prometheus rule file of every
+ * enabled rule, and the seed's tenant-scoped `GET /monitoring/rules`.
+ */
+export function alertRoutes(svc: Services): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const adminOnly = ['admin'] as const;
+    const globalReaders = ['admin', 'viewer'] as const;
+    const tags = ['alerts'];
+
+    app.get(
+      '/v1/alerts/metric-rules',
+      {
+        schema: { tags, summary: 'Metric rules (PromQL) and the last hand-over of their rule file to Prometheus', response: { 200: MetricRuleList, ...ErrorResponses } },
+        config: reads('listing metric rules', globalReaders),
+      },
+      async () => ({ rules: await svc.metricRules.list(), prometheus: svc.metricRules.lastSync })
+    );
+    app.get(
+      '/v1/alerts/metric-rules/:id',
+      {
+        schema: { tags, summary: 'One metric rule', params: MetricRuleIdParams, response: { 200: MetricRule, ...ErrorResponses } },
+        config: reads('reading metric rules', globalReaders),
+      },
+      async (req) => svc.metricRules.get(req.params.id)
+    );
+    app.post(
+      '/v1/alerts/metric-rules',
+      {
+        schema: {
+          tags,
+          summary: 'Create a metric rule: checked by Prometheus\' parser (promtool), stored, and the rule file handed to Prometheus',
+          description: 'An expression or annotation template Prometheus refuses answers 400 naming the parse error (code invalid_promql or invalid_metric_rule).',
+          body: CreateMetricRuleBody,
+          response: { 201: MetricRuleWrite, ...ErrorResponses, ...MetricRuleErrors },
+        },
+        config: writes('creating metric rules', adminOnly),
+      },
+      async (req, reply) => reply.status(201).send(await svc.metricRules.create(req.body))
+    );
+    app.put(
+      '/v1/alerts/metric-rules/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Replace a metric rule (fields left out take their defaults)',
+          params: MetricRuleIdParams,
+          body: ReplaceMetricRuleBody,
+          response: { 200: MetricRuleWrite, ...ErrorResponses, ...MetricRuleErrors },
+        },
+        config: writes('changing metric rules', adminOnly),
+      },
+      async (req) => svc.metricRules.replace(req.params.id, req.body)
+    );
+    app.patch(
+      '/v1/alerts/metric-rules/:id',
+      {
+        schema: {
+          tags,
+          summary: 'Change some fields of a metric rule, e.g. {"enabled": false}',
+          params: MetricRuleIdParams,
+          body: PatchMetricRuleBody,
+          response: { 200: MetricRuleWrite, ...ErrorResponses, ...MetricRuleErrors },
+        },
+        config: writes('changing metric rules', adminOnly),
+      },
+      async (req) => svc.metricRules.patch(req.params.id, req.body)
+    );
+    app.delete(
+      '/v1/alerts/metric-rules/:id',
+      {
+        schema: { tags, summary: 'Delete a metric rule (a standard one does not come back)', params: MetricRuleIdParams, response: { 200: MetricRuleDeleted, ...ErrorResponses } },
+        config: writes('deleting metric rules', adminOnly),
+      },
+      async (req) => svc.metricRules.remove(req.params.id)
+    );
+    app.get(
+      '/v1/alerts/rules.yml',
+      {
+        schema: {
+          tags,
+          summary: 'The Prometheus rule file (groups:) of every enabled metric rule, as promtool check rules accepts it',
+          response: { 200: { content: { 'application/yaml': { schema: Type.String() } } }, ...ErrorResponses },
+        },
+        config: reads('reading the metric rule file', globalReaders),
+      },
+      async (_req, reply) => reply.type('application/yaml; charset=utf-8').send(await svc.metricRules.ruleFile())
+    );
+    app.get(
+      '/monitoring/rules',
+      {
+        schema: {
+          tags,
+          summary: "Alert rules that concern a tenant: its own and the platform's (admin and viewer keys: every rule, or name tenant_id)",
+          querystring: MonitoringRulesQuery,
+          response: { 200: MonitoringRules, ...ErrorResponses },
+        },
+        config: reads('listing alert rules'),
+      },
+      async (req) => {
+        const tenant = scopeTenant(req.principal, req.query.tenant_id);
+        const rules = await svc.metricRules.list(tenant === null ? {} : { tenant, platform: true });
+        return {
+          rules: rules.map((r) => ({
+            id: r.id,
+            kind: 'metric' as const,
+            name: r.name,
+            tenant_id: r.tenant_id,
+            severity: r.severity,
+            enabled: r.enabled,
+            group: r.group,
+            condition: r.expr,
+            for: r.for,
+            summary: r.annotations.summary,
+            runbook_url: r.annotations.runbook_url,
+          })),
+        };
+      }
+    );
+  };
+}
