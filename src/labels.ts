@@ -229,6 +229,72 @@ export const labels = {
       `Tenant ${tenant} had no rows in the analytics store when this report was taken. If it sent events since, they show after the next run.`,
     tables: (tenant: string) => `Tables of tenant ${tenant}`,
   },
+  /** The search experience: the Search page and the search panel (src/panels/search). */
+  search: {
+    subtitle:
+      'Messages, files, people and conversations of one tenant, as the crawler indexed them. Misspelt words still match; "quoted phrases" match exactly, -word excludes.',
+    placeholder: 'Search messages, files, people and conversations',
+    inputLabel: 'Search',
+    entities: {
+      all: 'All',
+      messages: 'Messages',
+      files: 'Files',
+      users: 'People',
+      conversations: 'Conversations',
+    } as Record<string, string>,
+    sort: { label: 'Sort', relevance: 'Best match', time: 'Newest' },
+    type: { label: 'Type', any: 'Any type' },
+    filters: {
+      conversation: (name: string) => `In ${name}`,
+      sender: (name: string) => `From ${name}`,
+      remove: (what: string) => `Remove filter: ${what}`,
+      inConversation: 'Only this conversation',
+      fromSender: 'Only from this person',
+    },
+    total: (n: number, ms?: number) =>
+      `${n.toLocaleString('en-US')} ${n === 1 ? 'result' : 'results'}${ms === undefined ? '' : ` (${ms} ms)`}`,
+    searching: 'Searching…',
+    noTenant: {
+      title: 'Pick a tenant to search',
+      page: 'Search runs inside one tenant: pick one in the Tenant field above.',
+      panel:
+        'Search runs inside one tenant: add a dashboard variable named tenant, or set the Tenant option of this panel.',
+    },
+    noResults: {
+      title: (q: string) => (q ? `No results for “${q}”` : 'Nothing found'),
+      hint: 'Check the spelling, use fewer or other words, widen the time range or remove a filter.',
+    },
+    emptyIndex: {
+      title: 'Nothing is indexed for this tenant in the time range',
+      hint: 'Widen the time range, or crawl a source: the Crawler page starts one (or npx caas crawl --entity messages --tenant <id> --type full_reindex).',
+      openCrawler: 'Open Crawler',
+    },
+    hit: {
+      in: 'in',
+      by: 'by',
+      uploadedBy: 'uploaded by',
+      members: (n: number) => `${n} ${n === 1 ? 'member' : 'members'}`,
+      direct: 'Direct conversation',
+      group: 'Group',
+      unreadable: (error: string) => `Its text could not be read (${error}); found by its name.`,
+      open: 'Download',
+    },
+    page: (page: number, pages: number) => `Page ${page} of ${pages}`,
+  },
+  /** The search panel's options (src/panels/search/module.tsx). */
+  searchPanel: {
+    tenant: {
+      name: 'Tenant',
+      description: 'The tenant searched: a dashboard variable such as $tenant, or a tenant id.',
+    },
+    entity: { name: 'Show first', description: 'The tab the panel opens on.' },
+    sort: { name: 'Sort' },
+    limit: { name: 'Results a page', description: '1 to 100.' },
+    debounce: {
+      name: 'Typing pause (ms)',
+      description: 'How long typing must pause before the panel searches.',
+    },
+  },
   analytics: {
     subtitle:
       'Explore the analytics store: pick a kind of question, set its parameters and a time range, and see the answer as Grafana draws it in a dashboard.',
