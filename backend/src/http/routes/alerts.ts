@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type TObject } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { scopeTenant } from '../../auth/keys.js';
 import {
   CreateMetricRuleBody,
@@ -17,6 +18,31 @@ import {
 import { ErrorResponses } from '../../contracts/common.js';
 import type { Services } from '../../services.js';
 import { reads, writes } from '../authenticate.js';
+import { badRequest } from '../errors.js';
+
+const ANNOTATION_FIELDS = ['summary', 'description', 'runbook_url'];
+
+/**
+ * fastify drops unknown fields silently; in a rule a misspelt `for` or `labels` would quietly change
+ * when and how it alerts, so unknown fields (also inside `annotations`) are refused, by name.
+ */
+function refuseUnknownFields(body: TObject) {
+  return async (req: FastifyRequest) => {
+    const b = req.body;
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) {
+      return;
+    }
+    const unknown = Object.keys(b).find((k) => !Object.hasOwn(body.properties, k));
+    if (unknown !== undefined) {
+      throw badRequest('unknown_field', `unknown field '${unknown.slice(0, 60)}': a metric rule takes ${Object.keys(body.properties).join(', ')}`);
+    }
+    const a = (b as { annotations?: unknown }).annotations;
+    const unknownAnnotation = typeof a === 'object' && a !== null && !Array.isArray(a) ? Object.keys(a).find((k) => !ANNOTATION_FIELDS.includes(k)) : undefined;
+    if (unknownAnnotation !== undefined) {
+      throw badRequest('unknown_field', `unknown field 'annotations.${unknownAnnotation.slice(0, 60)}': annotations are ${ANNOTATION_FIELDS.join(', ')} (put other facts in labels)`);
+    }
+  };
+}
 
 /**
  * Alert management, metric rules (issue "Alert management", items 1, 7 and 8): CRUD of the PromQL rules
@@ -56,6 +82,7 @@ export function alertRoutes(svc: Services): FastifyPluginAsyncTypebox {
           response: { 201: MetricRuleWrite, ...ErrorResponses, ...MetricRuleErrors },
         },
         config: writes('creating metric rules', adminOnly),
+        preValidation: refuseUnknownFields(CreateMetricRuleBody),
       },
       async (req, reply) => reply.status(201).send(await svc.metricRules.create(req.body))
     );
@@ -70,6 +97,7 @@ export function alertRoutes(svc: Services): FastifyPluginAsyncTypebox {
           response: { 200: MetricRuleWrite, ...ErrorResponses, ...MetricRuleErrors },
         },
         config: writes('changing metric rules', adminOnly),
+        preValidation: refuseUnknownFields(ReplaceMetricRuleBody),
       },
       async (req) => svc.metricRules.replace(req.params.id, req.body)
     );
@@ -84,6 +112,7 @@ export function alertRoutes(svc: Services): FastifyPluginAsyncTypebox {
           response: { 200: MetricRuleWrite, ...ErrorResponses, ...MetricRuleErrors },
         },
         config: writes('changing metric rules', adminOnly),
+        preValidation: refuseUnknownFields(PatchMetricRuleBody),
       },
       async (req) => svc.metricRules.patch(req.params.id, req.body)
     );
