@@ -1,4 +1,4 @@
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useMemo, useState } from 'react';
 import type { PanelProps } from '@grafana/data';
 import { testIds } from '../../components/testIds';
 import { labels } from '../../labels';
@@ -14,8 +14,13 @@ import { SearchView } from './SearchView';
 export function SearchPanel({ options, timeRange, replaceVariables, width, height }: PanelProps<SearchPanelOptions>) {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const [state, setState] = useState<SearchState>({ ...INITIAL_STATE, tab: o.entity, sort: o.sort });
-  // A new default in the panel editor shows at once.
-  useEffect(() => setState((s) => ({ ...s, tab: o.entity, sort: o.sort, page: 1 })), [o.entity, o.sort]);
+  // A new default in the panel editor shows at once (adjusted while rendering, as React advises, not in an effect).
+  const defaults = `${o.entity}|${o.sort}`;
+  const [shownDefaults, setShownDefaults] = useState(defaults);
+  if (shownDefaults !== defaults) {
+    setShownDefaults(defaults);
+    setState((s) => ({ ...s, tab: o.entity, sort: o.sort, page: 1 }));
+  }
   const tenant = resolveTenant(o.tenant, replaceVariables);
   const from = timeRange.from.valueOf();
   const to = timeRange.to.valueOf();

@@ -10,11 +10,7 @@ export const DEFAULT_DEBOUNCE_MS = 300;
 export function useDebounced<T>(value: T, delayMs: number): T {
   const [settled, setSettled] = useState(value);
   useEffect(() => {
-    if (delayMs <= 0) {
-      setSettled(value);
-      return;
-    }
-    const timer = setTimeout(() => setSettled(value), delayMs);
+    const timer = setTimeout(() => setSettled(value), Math.max(0, delayMs));
     return () => clearTimeout(timer);
   }, [value, delayMs]);
   return delayMs <= 0 ? value : settled;
