@@ -1,6 +1,6 @@
 import './test/jsdom';
 import React from 'react';
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { getBackendSrv } from '@grafana/runtime';
 import { QUERY_KINDS } from './constants';
 import { defaultBuilder } from './defaults';
@@ -99,6 +99,83 @@ describe('QueryEditor', () => {
     await rerender({ refId: 'A', version: 1, ...defaultBuilder('timeseries') });
     expect(screen.getByTestId(ids.metric)).toBeInTheDocument();
     expect(screen.getByTestId(ids.groupBy)).toBeInTheDocument();
+  });
+
+  describe('search analytics', () => {
+    const search: CaasQuery = { refId: 'A', version: 1, tenant: '$tenant', ...defaultBuilder('search_analytics') };
+    const sa = ids.searchAnalytics;
+
+    test('shows the part picker, the rows of a table part and filters, but no event types', async () => {
+      await renderEditor(search);
+      expect(screen.getByTestId(ids.kind)).toHaveValue(labels.kinds.search_analytics.label);
+      const show = screen.getByTestId(sa.show);
+      for (const label of Object.values(labels.searchShows)) {
+        expect(within(show).getByLabelText(label)).toBeInTheDocument();
+      }
+      expect(within(show).getByLabelText(labels.searchShows.popular)).toBeChecked();
+      expect(screen.getByTestId(sa.limit)).toHaveValue(20);
+      expect(screen.queryByTestId(sa.granularity)).not.toBeInTheDocument();
+      expect(screen.getByTestId(ids.filters.add)).toBeInTheDocument();
+      // The kind reads the search_query events only: the backend refuses event types.
+      expect(screen.queryByTestId(ids.eventTypes)).not.toBeInTheDocument();
+      expect(preview()).toBe('Asks: The 20 most searched queries in search_query events for tenant $tenant');
+    });
+
+    test('picking a time part saves it and runs; its builder then asks the granularity instead of the rows', async () => {
+      const { onChange, onRunQuery, rerender } = await renderEditor(search);
+      fireEvent.click(within(screen.getByTestId(sa.show)).getByLabelText(labels.searchShows.latency));
+      const latency = onChange.mock.lastCall[0] as CaasQuery;
+      expect(latency).toEqual({ ...search, show: 'latency' });
+      expect(onRunQuery).toHaveBeenCalledTimes(1);
+
+      await rerender(latency);
+      expect(screen.queryByTestId(sa.limit)).not.toBeInTheDocument();
+      expect(screen.getByTestId(sa.granularity)).toHaveValue(labels.editor.searchAnalytics.auto);
+      await pickOption(sa.granularity, 'hour', /^hour$/);
+      const hourly = onChange.mock.lastCall[0] as CaasQuery;
+      expect(hourly).toEqual({ ...search, show: 'latency', granularity: 'hour' });
+      await rerender(hourly);
+      expect(preview()).toBe(
+        'Asks: Search latency p50 and p95 (ms) of search_query events per hour for tenant $tenant'
+      );
+
+      // Back to auto: the granularity is dropped (the backend picks one from the range).
+      await pickOption(sa.granularity, 'auto', /^auto/);
+      expect(onChange.mock.lastCall[0]).toEqual({ ...search, show: 'latency' });
+      expect(onRunQuery).toHaveBeenCalledTimes(3);
+    });
+
+    test('rows commit on Enter, clamped to what the backend accepts (1–1000)', async () => {
+      const { onChange, onRunQuery } = await renderEditor(search);
+      const rows = screen.getByTestId(sa.limit);
+      fireEvent.change(rows, { target: { value: '5000' } });
+      expect(onChange).not.toHaveBeenCalled();
+      fireEvent.keyDown(rows, { key: 'Enter' });
+      expect(onChange.mock.lastCall[0]).toEqual({ ...search, limit: 1000 });
+      fireEvent.change(rows, { target: { value: '0' } });
+      fireEvent.blur(rows);
+      expect(onChange.mock.lastCall[0]).toEqual({ ...search, limit: 1 });
+      expect(onRunQuery).toHaveBeenCalledTimes(2);
+    });
+
+    test('switching a query with event types to search analytics drops them, keeping the filters', async () => {
+      const { onChange } = await renderEditor({
+        refId: 'A',
+        version: 1,
+        ...defaultBuilder('timeseries'),
+        event_types: ['message_sent'],
+        filters: [{ field: 'user_id', op: '=', value: 'key_1' }],
+      });
+      await pickOption(ids.kind, labels.kinds.search_analytics.label, /^Search analytics/);
+      const next = onChange.mock.lastCall[0] as CaasQuery;
+      expect(next).toEqual({
+        refId: 'A',
+        version: 1,
+        ...defaultBuilder('search_analytics'),
+        filters: [{ field: 'user_id', op: '=', value: 'key_1' }],
+      });
+      expect(validateQuery(next)).toBeUndefined();
+    });
   });
 
   describe('funnel steps', () => {

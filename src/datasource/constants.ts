@@ -1,5 +1,4 @@
 import type { Dimension, FilterOp, Granularity, QueryKind, VariableName } from '../../backend/src/contracts/analytics';
-import type { UnbuiltKind } from './types';
 
 /**
  * Runtime constants of the data source. The backend contract (backend/src/contracts/analytics.ts) is the source of
@@ -36,11 +35,11 @@ export const QUERY_KINDS = [
   'heatmap',
   'geo',
   'adoption',
+  'search_analytics',
 ] as const satisfies readonly QueryKind[];
 
-// Every kind of the contract is offered (but those types.ts names as unbuilt): this fails to compile when the
-// backend adds a kind we do not list.
-type MissingKinds = Exclude<QueryKind, (typeof QUERY_KINDS)[number] | UnbuiltKind>;
+// Every kind of the contract is offered: this fails to compile when the backend adds a kind we do not list.
+type MissingKinds = Exclude<QueryKind, (typeof QUERY_KINDS)[number]>;
 const allKindsListed: MissingKinds extends never ? true : MissingKinds = true;
 void allKindsListed;
 
@@ -82,6 +81,25 @@ export const RETENTION_PERIODS = ['day', 'week'] as const;
 export const COHORT_PERIODS = ['day', 'week', 'month'] as const;
 export const ADOPTION_GRANULARITIES = ['day', 'week', 'month'] as const;
 
+/**
+ * The parts of a `search_analytics` answer a query can show (its editor-only `show`). The backend answers three frames
+ * (backend/src/analytics/search-analytics.ts): `popular queries` and `zero-result queries` (tables) and `search
+ * latency` (time, p50, p95, searches); a panel draws one part, so the latency frame is split into latency (p50, p95)
+ * and volume (searches). `fields` lists the columns kept, in order; absent: all of them.
+ */
+export const SEARCH_ANALYTICS_PARTS = {
+  popular: { frame: 'popular queries', name: 'popular queries', time: false },
+  zero_results: { frame: 'zero-result queries', name: 'zero-result queries', time: false },
+  latency: { frame: 'search latency', name: 'search latency', time: true, fields: ['time', 'p50', 'p95'] },
+  volume: { frame: 'search latency', name: 'search volume', time: true, fields: ['time', 'searches'] },
+} as const satisfies Record<
+  string,
+  { frame: string; name: string; time: boolean; fields?: readonly [string, ...string[]] }
+>;
+export const SEARCH_ANALYTICS_SHOWS = ['popular', 'zero_results', 'latency', 'volume'] as const satisfies ReadonlyArray<
+  keyof typeof SEARCH_ANALYTICS_PARTS
+>;
+
 export const METRIC_TYPES = ['events', 'unique_users', 'sum', 'avg', 'p95'] as const;
 export const PROPERTY_METRICS: ReadonlyArray<(typeof METRIC_TYPES)[number]> = ['sum', 'avg', 'p95'];
 export const COUNT_METRICS = ['events', 'unique_users'] as const;
@@ -105,6 +123,7 @@ export const LIMITS = {
   topN: { min: 1, max: 1000 },
   annotations: { min: 1, max: 5000 },
   annotationEventTypes: 20,
+  searchAnalytics: { min: 1, max: 1000 },
 } as const;
 
 export const DEFAULTS = {
@@ -112,4 +131,6 @@ export const DEFAULTS = {
   funnelWindowSeconds: 86400,
   topNLimit: 10,
   annotationLimit: 500,
+  /** the backend's default row count of the search analytics tables */
+  searchAnalyticsLimit: 20,
 } as const;

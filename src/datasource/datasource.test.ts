@@ -11,6 +11,7 @@ import {
   makeDataSource,
   ok,
   ROUTE_URL,
+  searchAnalyticsResponse,
   timeRange,
   timeseriesResponse,
   TO,
@@ -208,6 +209,61 @@ describe('CaasDataSource.query', () => {
     const response = await run(makeDataSource(), [funnel]);
     expect(response.data[0].refId).toBe('F');
     expect(response.data[0].fields.map((f: { name: string }) => f.name)).toEqual(['step', 'users', 'conversion']);
+  });
+
+  test('search analytics: each target posts the kind without its part and draws only that part', async () => {
+    fetchMock.mockReturnValue(ok(searchAnalyticsResponse));
+    const search = (refId: string, show: 'popular' | 'zero_results' | 'latency' | 'volume'): CaasQuery => ({
+      refId,
+      version: 1,
+      kind: 'search_analytics',
+      show,
+      limit: 10,
+      tenant: '$tenant',
+      filters: [{ field: 'user_id', op: '=', value: '$platform' }],
+    });
+    const response = await run(makeDataSource(), [
+      search('P', 'popular'),
+      search('L', 'latency'),
+      search('V', 'volume'),
+    ]);
+
+    expect(calls()).toHaveLength(3);
+    for (const call of calls()) {
+      expect(call).toMatchObject({ url: `${ROUTE_URL}/v1/analytics/query`, method: 'POST' });
+      // No interval_ms (not in this kind's contract) and no `show` (editor-only).
+      expect(call.data).toEqual({
+        kind: 'search_analytics',
+        from: FROM,
+        to: TO,
+        tenant_id: 'acme',
+        limit: 10,
+        filters: [{ field: 'user_id', op: '=', value: 'ios' }],
+      });
+    }
+    expect(response.state).toBe(LoadingState.Done);
+    expect(response.data.map((f) => [f.refId, f.name, f.fields.map((field: { name: string }) => field.name)])).toEqual([
+      ['P', 'popular queries', ['query', 'searches', 'users', 'average results', 'zero results']],
+      ['L', 'search latency', ['time', 'p50', 'p95']],
+      ['V', 'search volume', ['time', 'searches']],
+    ]);
+  });
+
+  test('search analytics with event types is explained without a request; the other targets still run', async () => {
+    fetchMock.mockReturnValue(ok(searchAnalyticsResponse));
+    const withTypes: CaasQuery = {
+      refId: 'S',
+      version: 1,
+      kind: 'search_analytics',
+      show: 'zero_results',
+      event_types: ['message_sent'],
+    };
+    const response = await run(makeDataSource(), [withTypes, { ...withTypes, refId: 'Z', event_types: [] }]);
+    expect(calls()).toHaveLength(1);
+    expect(response.errors?.map((e) => [e.refId, e.message])).toEqual([
+      ['S', expect.stringMatching(/^Search analytics reads the search_query events: remove event_types/)],
+    ]);
+    expect(response.data.map((f) => [f.refId, f.name])).toEqual([['Z', 'zero-result queries']]);
   });
 
   test('no visible target: an empty, finished answer without a request', async () => {

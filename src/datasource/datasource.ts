@@ -37,7 +37,7 @@ import {
   validateQuery,
   type RequestContext,
 } from './request';
-import { annotationsToDataFrame, toDataFrames } from './toDataFrames';
+import { annotationsToDataFrame, shownPart, toDataFrames } from './toDataFrames';
 import type {
   AnnotationsResponse,
   CaasDataSourceOptions,
@@ -181,7 +181,7 @@ export class CaasDataSource extends DataSourceApi<CaasQuery, CaasDataSourceOptio
           if (!isRecord(data) || !Array.isArray(data.frames) || !isRecord(data.meta)) {
             throw new UnexpectedAnswerError('POST /v1/analytics/query without meta and frames');
           }
-          return { data: toDataFrames(data, target.refId) };
+          return { data: toDataFrames(data, target.refId, shownPart(query)) };
         })
       );
     }).pipe(

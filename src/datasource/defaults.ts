@@ -30,6 +30,7 @@ const BUILDERS: { [K in CaasKind]: () => BuilderOf<K> } = {
   heatmap: () => ({ kind: 'heatmap', metric: 'events' }),
   geo: () => ({ kind: 'geo', metric: 'events' }),
   adoption: () => ({ kind: 'adoption', feature_event: '', granularity: 'week' }),
+  search_analytics: () => ({ kind: 'search_analytics', show: 'popular', limit: DEFAULTS.searchAnalyticsLimit }),
   annotations: () => ({ kind: 'annotations', event_types: [], limit: DEFAULTS.annotationLimit }),
 };
 
@@ -40,7 +41,8 @@ export function defaultQuery(refId = 'A'): CaasQuery {
 
 /**
  * Switches a query to another kind. Keeps what every kind shares (refId, tenant, hide, event types, filters) and
- * starts the kind-specific part from its defaults, so the result is always a valid query of the new kind.
+ * starts the kind-specific part from its defaults, so the result is always a valid query of the new kind. Search
+ * analytics reads the search_query events only (the backend refuses event types for it), so it keeps the filters only.
  */
 export function withKind(query: CaasQuery, kind: CaasKind): CaasQuery {
   if (query.kind === kind) {
@@ -61,7 +63,7 @@ export function withKind(query: CaasQuery, kind: CaasKind): CaasQuery {
   const eventTypes = 'event_types' in query ? query.event_types : undefined;
   const filters = 'filters' in query ? query.filters : undefined;
   if (next.kind !== 'annotations') {
-    if (eventTypes?.length) {
+    if (eventTypes?.length && next.kind !== 'search_analytics') {
       next.event_types = eventTypes;
     }
     if (filters?.length) {

@@ -68,6 +68,27 @@ describe('describeQuery (the "what will be asked" line)', () => {
     ).toBe('Annotations from app_release events, text from property version for the default tenant');
   });
 
+  test('search analytics names the part shown, its rows or granularity, the filters and the tenant', () => {
+    const search = { ...base, ...defaultBuilder('search_analytics'), tenant: '$tenant' };
+    expect(describeQuery(search)).toBe('The 20 most searched queries in search_query events for tenant $tenant');
+    expect(
+      describeQuery({
+        ...search,
+        show: 'zero_results',
+        limit: 5,
+        filters: [{ field: 'user_id', op: '=', value: 'key_1' }],
+      })
+    ).toBe(
+      'The 5 most searched queries without results in search_query events where user_id is key_1 for tenant $tenant'
+    );
+    expect(describeQuery({ ...search, show: 'latency', granularity: 'hour' })).toBe(
+      'Search latency p50 and p95 (ms) of search_query events per hour for tenant $tenant'
+    );
+    expect(describeQuery({ ...search, show: 'volume' }, 'acme')).toBe(
+      'Number of searches in search_query events per interval chosen from the time range for tenant $tenant'
+    );
+  });
+
   test('durations use the largest whole unit', () => {
     expect(duration(86400)).toBe('1 day');
     expect(duration(5400)).toBe('90 minutes');

@@ -1,3 +1,4 @@
+import { DEFAULTS } from './constants';
 import { labels } from './labels';
 import type { CaasQuery, Filter, Metric } from './types';
 
@@ -54,6 +55,21 @@ function describeBody(query: CaasQuery): string {
       return d.geo(countMetricTitle(query.metric), scope(query));
     case 'adoption':
       return `${d.adoption(named(query.feature_event, labels.editor.adoption.feature), query.granularity ?? 'week')}${where(query.filters)}`;
+    case 'search_analytics': {
+      const searches = `${d.searches}${where(query.filters)}`;
+      const limit = query.limit ?? DEFAULTS.searchAnalyticsLimit;
+      const per = query.granularity ? d.per(query.granularity) : d.perRange;
+      switch (query.show) {
+        case 'popular':
+        case 'zero_results':
+          return d.searchAnalytics[query.show](limit, searches);
+        case 'latency':
+        case 'volume':
+          return `${d.searchAnalytics[query.show](searches)}${per}`;
+        default:
+          return d.missing(labels.editor.searchAnalytics.show.toLowerCase());
+      }
+    }
     case 'annotations':
       return d.annotations(
         query.event_types.length

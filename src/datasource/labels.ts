@@ -1,4 +1,4 @@
-import type { CaasKind, FilterOp, Granularity } from './types';
+import type { CaasKind, FilterOp, Granularity, SearchAnalyticsShow } from './types';
 
 /**
  * All UI text of the data source in one place (as grafana/clickhouse-datasource does): editors, preview line, test
@@ -68,6 +68,16 @@ export const labels = {
     topN: { field: 'Field', metric: 'Count', limit: 'Limit' },
     heatmap: { timezone: 'Time zone', timezonePlaceholder: 'UTC' },
     adoption: { feature: 'Feature event', granularity: 'Per' },
+    searchAnalytics: {
+      show: 'Show',
+      showTooltip:
+        'Every search is a search_query event; pick the part of search analytics this query draws (one per panel)',
+      limit: 'Rows',
+      limitTooltip: 'How many queries the table lists, most searched first',
+      granularity: 'Per',
+      auto: 'auto (from the time range)',
+      filtersTooltip: 'Narrow the searches, e.g. user_id (the API key that searched) or properties.entities',
+    },
     annotations: {
       eventTypes: 'Event types',
       textProperty: 'Text from property',
@@ -89,6 +99,10 @@ export const labels = {
     heatmap: { label: 'Heatmap', description: 'Events by weekday and hour' },
     geo: { label: 'Geography', description: 'Events by country' },
     adoption: { label: 'Feature adoption', description: 'Share of active users doing an event' },
+    search_analytics: {
+      label: 'Search analytics',
+      description: 'Popular and zero-result queries, search latency and volume',
+    },
     annotations: { label: 'Annotations', description: 'Events as annotations' },
   } satisfies Record<CaasKind, { label: string; description: string }>,
 
@@ -111,6 +125,14 @@ export const labels = {
     '<': '<',
     '<=': '≤',
   } satisfies Record<FilterOp, string>,
+
+  /** The parts of search analytics a query can show (constants.ts SEARCH_ANALYTICS_PARTS). */
+  searchShows: {
+    popular: 'Popular queries',
+    zero_results: 'Zero-result queries',
+    latency: 'Latency p50/p95',
+    volume: 'Search volume',
+  } satisfies Record<SearchAnalyticsShow, string>,
 
   granularities: {
     minute: 'minute',
@@ -170,6 +192,14 @@ export const labels = {
     heatmap: (metric: string, tz: string, scope: string) => `${metric} by weekday and hour (${tz}) in ${scope}`,
     geo: (metric: string, scope: string) => `${metric} by country in ${scope}`,
     adoption: (feature: string, granularity: string) => `Share of active users who did ${feature} per ${granularity}`,
+    searchAnalytics: {
+      popular: (limit: number, scope: string) => `The ${limit} most searched queries in ${scope}`,
+      zero_results: (limit: number, scope: string) => `The ${limit} most searched queries without results in ${scope}`,
+      latency: (scope: string) => `Search latency p50 and p95 (ms) of ${scope}`,
+      volume: (scope: string) => `Number of searches in ${scope}`,
+    } satisfies Record<SearchAnalyticsShow, (...args: never[]) => string>,
+    searches: 'search_query events',
+    perRange: ' per interval chosen from the time range',
     annotations: (types: string, text: string) => `Annotations from ${types} events, text ${text}`,
     annotationText: (property?: string) => (property ? `from property ${property}` : 'is the event type'),
     countMetric: { events: 'events', unique_users: 'unique users' },
@@ -186,6 +216,10 @@ export const labels = {
     funnelSteps: 'A funnel needs at least two steps, each with an event type',
     adoptionFeature: 'Choose the feature event whose adoption to measure',
     annotationEvents: 'Choose at least one event type to show as annotations',
+    searchEventTypes:
+      'Search analytics reads the search_query events: remove event_types from the query and narrow it with filters (e.g. user_id)',
+    searchShow: (show: string) =>
+      `"${show}" is not a part of search analytics: show popular, zero_results, latency or volume`,
     tenant: (tenant: string) =>
       `"${tenant}" is not a tenant id (lower-case letters, digits, "-" and "_"); check the tenant field or its variable`,
     adHocOperator: (op: string) => `Ad-hoc filter operator "${op}" is not supported: use =, !=, <, >`,

@@ -51,6 +51,25 @@ describe('migrateQuery', () => {
     });
   });
 
+  test('a hand-written search analytics query gets the part shown and the rows it lacks, and keeps the rest', () => {
+    const migrated = migrateQuery({
+      refId: 'S',
+      version: 1,
+      kind: 'search_analytics',
+      granularity: 'hour',
+    } as Partial<CaasQuery>);
+    expect(migrated).toEqual({
+      refId: 'S',
+      version: QUERY_VERSION,
+      kind: 'search_analytics',
+      show: 'popular',
+      limit: 20,
+      granularity: 'hour',
+    });
+    const latency = { ...migrated, show: 'latency' } as CaasQuery;
+    expect(migrateQuery(latency)).toBe(latency);
+  });
+
   test('an unknown kind falls back to a time series instead of breaking the editor', () => {
     const migrated = migrateQuery({ refId: 'A', version: 1, kind: 'sql' } as unknown as CaasQuery);
     expect(migrated.kind).toBe('timeseries');
@@ -101,5 +120,26 @@ describe('withKind', () => {
       filters: [{ field: 'platform', op: '=', value: 'ios' }],
     });
     expect(withKind(query, 'timeseries')).toBe(query);
+  });
+
+  test('switching to search analytics keeps the filters but not the event types (it reads search_query events)', () => {
+    const query: CaasQuery = {
+      refId: 'A',
+      version: 1,
+      tenant: '$tenant',
+      kind: 'top_n',
+      field: 'user_id',
+      event_types: ['message_sent'],
+      filters: [{ field: 'user_id', op: '=', value: 'key_1' }],
+    };
+    expect(withKind(query, 'search_analytics')).toEqual({
+      refId: 'A',
+      version: 1,
+      tenant: '$tenant',
+      kind: 'search_analytics',
+      show: 'popular',
+      limit: 20,
+      filters: [{ field: 'user_id', op: '=', value: 'key_1' }],
+    });
   });
 });

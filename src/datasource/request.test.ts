@@ -7,8 +7,16 @@ import {
   validateQuery,
 } from './request';
 import { defaultBuilder } from './defaults';
+import { Value } from '@sinclair/typebox/value';
 import { fakeTemplateSrv, FROM, TO } from './test/fixtures';
 import type { CaasQuery } from './types';
+
+// The backend contract imports './common.js' (NodeNext style); jest resolves paths literally (as src/dashboards.test.ts).
+jest.mock('../../backend/src/contracts/common.js', () => jest.requireActual('../../backend/src/contracts/common.ts'), {
+  virtual: true,
+});
+const { AnalyticsQuery } =
+  require('../../backend/src/contracts/analytics.ts') as typeof import('../../backend/src/contracts/analytics');
 
 const replace = fakeTemplateSrv().replace;
 
@@ -98,12 +106,26 @@ describe('validateQuery', () => {
       { ...base, kind: 'geo', filters: [{ field: 'platform', op: '=', value: ' ' }] },
       /filter on platform has no value/,
     ],
+    // the backend answers 400 for event types on search analytics: said before sending, with what to do instead
+    [
+      { ...base, kind: 'search_analytics', show: 'popular', event_types: ['message_sent'] },
+      /reads the search_query events: remove event_types .* filters/,
+    ],
+    [{ ...base, kind: 'search_analytics', show: 'histogram' }, /"histogram" is not a part of search analytics/],
   ] as Array<[CaasQuery, RegExp]>)('%j is refused before sending', (query, message) => {
     expect(validateQuery(query)).toMatch(message);
   });
 
   test('defaults that need no user input are valid', () => {
-    for (const kind of ['timeseries', 'active_users', 'cohorts', 'top_n', 'heatmap', 'geo'] as const) {
+    for (const kind of [
+      'timeseries',
+      'active_users',
+      'cohorts',
+      'top_n',
+      'heatmap',
+      'geo',
+      'search_analytics',
+    ] as const) {
       expect(validateQuery({ ...base, ...defaultBuilder(kind) } as CaasQuery)).toBeUndefined();
     }
   });
@@ -166,6 +188,53 @@ describe('request bodies', () => {
       window_seconds: 600,
       steps: [{ event_type: 'a' }, { event_type: 'b', label: 'Bought' }],
     });
+  });
+
+  test('search analytics sends its rows, granularity and filters, never the part shown; the contract accepts it', () => {
+    for (const show of ['popular', 'zero_results', 'latency', 'volume'] as const) {
+      const body = toAnalyticsBody(
+        {
+          refId: 'S',
+          version: 1,
+          tenant: 'acme',
+          kind: 'search_analytics',
+          show,
+          limit: 50,
+          granularity: 'hour',
+          filters: [{ field: 'user_id', op: '=', value: 'key_1' }],
+        },
+        {
+          from: FROM,
+          to: TO,
+          tenant: 'acme',
+          intervalMs: 60_000,
+          extraFilters: [{ field: 'properties.entities', op: 'contains', value: 'messages' }],
+        }
+      );
+      // The same body whichever part is shown: the backend answers every part, the data source keeps one.
+      expect(body).toEqual({
+        kind: 'search_analytics',
+        from: FROM,
+        to: TO,
+        tenant_id: 'acme',
+        limit: 50,
+        granularity: 'hour',
+        filters: [
+          { field: 'user_id', op: '=', value: 'key_1' },
+          { field: 'properties.entities', op: 'contains', value: 'messages' },
+        ],
+      });
+      expect([...Value.Errors(AnalyticsQuery, body)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
+    }
+    // The default query: no granularity (the backend picks one from the range; no interval_ms for this kind).
+    const defaults = toAnalyticsBody(
+      { refId: 'S', version: 1, ...defaultBuilder('search_analytics') },
+      { from: FROM, to: TO }
+    );
+    expect(defaults).toEqual({ kind: 'search_analytics', from: FROM, to: TO, limit: 20 });
+    expect([...Value.Errors(AnalyticsQuery, defaults)]).toEqual([]);
+    // The part shown is the editor's alone: sent, the contract would refuse the whole query.
+    expect(Value.Check(AnalyticsQuery, { ...defaults, show: 'popular' })).toBe(false);
   });
 
   test('annotations body: event types, bare property key, limit', () => {

@@ -7,6 +7,7 @@ import {
   METRIC_PROPERTY_PATTERN,
   NUMERIC_OPS,
   PROPERTY_PREFIX,
+  SEARCH_ANALYTICS_SHOWS,
 } from './constants';
 import { labels } from './labels';
 import type {
@@ -219,6 +220,13 @@ export function validateQuery(query: CaasQuery): string | undefined {
       return FIELD_REF_PATTERN.test(query.field) ? undefined : labels.invalid.field(query.field);
     case 'adoption':
       return query.feature_event ? undefined : labels.invalid.adoptionFeature;
+    case 'search_analytics':
+      if (query.event_types?.length) {
+        return labels.invalid.searchEventTypes;
+      }
+      return (SEARCH_ANALYTICS_SHOWS as readonly string[]).includes(query.show)
+        ? undefined
+        : labels.invalid.searchShow(String(query.show));
     case 'annotations':
       return query.event_types.length ? undefined : labels.invalid.annotationEvents;
     default:
@@ -237,6 +245,8 @@ const KIND_FIELDS: { [K in Exclude<CaasKind, 'annotations'>]: readonly string[] 
   heatmap: ['timezone', 'metric'],
   geo: ['metric'],
   adoption: ['feature_event', 'granularity'],
+  // `show` is editor-only: it picks which of the answer's frames the panel draws (toDataFrames).
+  search_analytics: ['limit', 'granularity'],
 };
 
 export interface RequestContext {

@@ -60,6 +60,11 @@ export const dsTestIds = {
       feature: 'data-testid caas-ds-adoption-feature',
       granularity: 'data-testid caas-ds-adoption-granularity',
     },
+    searchAnalytics: {
+      show: 'data-testid caas-ds-search-analytics-show',
+      limit: 'data-testid caas-ds-search-analytics-limit',
+      granularity: 'data-testid caas-ds-search-analytics-granularity',
+    },
     annotations: {
       container: 'data-testid caas-ds-annotations',
       eventTypes: 'data-testid caas-ds-annotations-event-types',

@@ -1,5 +1,7 @@
 import { createDataFrame, type DataFrame, type Field, FieldType } from '@grafana/data';
-import type { AnnotationsResponse, Frame, FrameField, QueryResponse } from './types';
+import { SEARCH_ANALYTICS_PARTS } from './constants';
+import { UnexpectedAnswerError } from './errors';
+import type { AnnotationsResponse, CaasQuery, Frame, FrameField, QueryResponse, SearchAnalyticsShow } from './types';
 
 const FIELD_TYPES: Record<FrameField['type'], FieldType> = {
   time: FieldType.time,
@@ -11,9 +13,45 @@ const FIELD_TYPES: Record<FrameField['type'], FieldType> = {
  * The backend's frames → Grafana data frames, one to one: a time series comes back as ONE wide frame (a time field and
  * one number field per series, told apart by `labels`), funnels, retention and cohorts as tables. Units go to
  * `config.unit` so panels format them without overrides; the query's refId ties every frame to its query.
+ *
+ * A search analytics query passes its `show`: of the three frames the backend answers, only that part comes back
+ * (searchAnalyticsPart), so one panel draws one table or one chart.
  */
-export function toDataFrames(response: QueryResponse, refId: string): DataFrame[] {
-  return response.frames.map((frame, index) => toDataFrame(frame, refId, index, response));
+export function toDataFrames(response: QueryResponse, refId: string, show?: SearchAnalyticsShow): DataFrame[] {
+  const frames = show === undefined ? response.frames : searchAnalyticsPart(response, show);
+  return frames.map((frame, index) => toDataFrame(frame, refId, index, response));
+}
+
+/** The part of its answer a query shows: a search analytics query's `show`; undefined (every frame) for the rest. */
+export function shownPart(query: CaasQuery): SearchAnalyticsShow | undefined {
+  return query.kind === 'search_analytics' ? query.show : undefined;
+}
+
+/**
+ * One part of a search analytics answer (constants.ts SEARCH_ANALYTICS_PARTS): its frame, renamed after the part,
+ * with only the part's columns. An answer without frames (a range wholly outside the data) has no part either; an
+ * answer with frames but not the part's is a backend that changed its names, said as such instead of an empty panel.
+ */
+export function searchAnalyticsPart(response: QueryResponse, show: SearchAnalyticsShow): Frame[] {
+  if (response.frames.length === 0) {
+    return [];
+  }
+  const part = SEARCH_ANALYTICS_PARTS[show];
+  const frame = response.frames.find((f) => f.name === part.frame);
+  if (!frame) {
+    throw new UnexpectedAnswerError(`search_analytics without the "${part.frame}" frame`);
+  }
+  if (!('fields' in part)) {
+    return [{ ...frame, name: part.name }];
+  }
+  const fields = part.fields.map((name) => {
+    const field = frame.fields.find((f) => f.name === name);
+    if (!field) {
+      throw new UnexpectedAnswerError(`search_analytics "${part.frame}" frame without the "${name}" field`);
+    }
+    return field;
+  });
+  return [{ name: part.name, fields }];
 }
 
 export function toDataFrame(frame: Frame, refId: string, index = 0, response?: QueryResponse): DataFrame {

@@ -16,6 +16,7 @@ import type {
   VariableName,
   VariableResponse,
 } from '../../backend/src/contracts/analytics';
+import type { SEARCH_ANALYTICS_SHOWS } from './constants';
 
 // Types only: the contract is TypeBox, which must never reach the browser bundle.
 export type {
@@ -38,14 +39,28 @@ export type {
 /** Omit over each member of a union (plain Omit would collapse the discriminated union). */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/**
- * Kinds of the contract the editor does not build yet: `search_analytics` (issue "Crawler and search") gets its
- * builder with the Search pages; until then the backend answers it for dashboards' JSON only.
- */
-export type UnbuiltKind = 'search_analytics';
+/** The contract's query of each kind minus what the panel supplies (range, tenant). */
+type ContractBuilder = DistributiveOmit<AnalyticsQuery, 'from' | 'to' | 'tenant_id'>;
 
-/** The part of a query the editor builds: the contract's query minus what the panel supplies (range, tenant). */
-export type AnalyticsBuilder = DistributiveOmit<Exclude<AnalyticsQuery, { kind: UnbuiltKind }>, 'from' | 'to' | 'tenant_id'>;
+/** The part of a search analytics answer a query shows (constants.ts SEARCH_ANALYTICS_PARTS). */
+export type SearchAnalyticsShow = (typeof SEARCH_ANALYTICS_SHOWS)[number];
+
+/**
+ * Fields the editor saves with a kind that are never sent (request.ts sends each kind's contract fields only).
+ * `search_analytics` answers three frames and a panel draws one part of them: `show` picks it (toDataFrames).
+ */
+interface EditorOnlyFields {
+  search_analytics: { show: SearchAnalyticsShow };
+}
+
+type WithEditorFields<B> = B extends { kind: infer K }
+  ? K extends keyof EditorOnlyFields
+    ? B & EditorOnlyFields[K]
+    : B
+  : never;
+
+/** The part of a query the editor builds: the contract's query minus range and tenant, plus editor-only fields. */
+export type AnalyticsBuilder = WithEditorFields<ContractBuilder>;
 
 /**
  * Annotation queries (dashboard settings → Annotations) reuse the query model with a kind of their own; query() sends

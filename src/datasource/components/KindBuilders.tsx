@@ -1,6 +1,15 @@
 import React from 'react';
 import { Combobox, InlineField, InlineFieldRow, RadioButtonGroup } from '@grafana/ui';
-import { ADOPTION_GRANULARITIES, COHORT_PERIODS, COUNT_METRICS, GRANULARITIES, LIMITS } from '../constants';
+import {
+  ADOPTION_GRANULARITIES,
+  COHORT_PERIODS,
+  COUNT_METRICS,
+  DEFAULTS,
+  GRANULARITIES,
+  LIMITS,
+  SEARCH_ANALYTICS_PARTS,
+  SEARCH_ANALYTICS_SHOWS,
+} from '../constants';
 import type { CaasDataSource } from '../datasource';
 import { labels } from '../labels';
 import { dsTestIds } from '../testIds';
@@ -57,6 +66,8 @@ export function KindBuilder({
       return <GeoBuilder {...props} query={query} />;
     case 'adoption':
       return <AdoptionBuilder {...props} query={query} />;
+    case 'search_analytics':
+      return <SearchAnalyticsBuilder {...props} query={query} />;
     default:
       return null;
   }
@@ -70,11 +81,13 @@ function ScopeRows<Q extends CaasQuery & Scoped>({
   query,
   onChange,
   eventTypes = true,
+  filtersTooltip,
 }: {
   datasource: CaasDataSource;
   query: Q;
   onChange: (query: CaasQuery, run?: boolean) => void;
   eventTypes?: boolean;
+  filtersTooltip?: string;
 }) {
   return (
     <>
@@ -92,7 +105,7 @@ function ScopeRows<Q extends CaasQuery & Scoped>({
         </InlineFieldRow>
       )}
       <InlineFieldRow>
-        <InlineField label={e.filters.label} labelWidth={LABEL_WIDTH}>
+        <InlineField label={e.filters.label} labelWidth={LABEL_WIDTH} tooltip={filtersTooltip}>
           <FiltersEditor
             datasource={datasource}
             tenant={query.tenant}
@@ -117,6 +130,43 @@ function withList<Q extends object, K extends string>(query: Q, key: K, list: un
   return next as Q;
 }
 
+/** Sets an optional field, dropping it when undefined (the backend's default then applies). */
+function withOptional<Q extends object, K extends string>(query: Q, key: K, value: unknown): Q {
+  const next = { ...query } as Record<string, unknown>;
+  if (value === undefined) {
+    delete next[key];
+  } else {
+    next[key] = value;
+  }
+  return next as Q;
+}
+
+/** A granularity, or `auto` (saved as none: the backend chooses). */
+function GranularityPicker({
+  testId,
+  autoLabel,
+  value,
+  onChange,
+}: {
+  testId: string;
+  autoLabel: string;
+  value: Granularity | undefined;
+  onChange: (granularity: Granularity | undefined) => void;
+}) {
+  return (
+    <Combobox<string>
+      data-testid={testId}
+      width={30}
+      options={[
+        { value: 'auto', label: autoLabel },
+        ...GRANULARITIES.map((g) => ({ value: g, label: labels.granularities[g] })),
+      ]}
+      value={value ?? 'auto'}
+      onChange={(picked) => onChange(picked.value === 'auto' ? undefined : (picked.value as Granularity))}
+    />
+  );
+}
+
 function TimeseriesBuilder({ datasource, query, onChange }: BuilderProps<'timeseries'>) {
   return (
     <>
@@ -139,23 +189,11 @@ function TimeseriesBuilder({ datasource, query, onChange }: BuilderProps<'timese
           />
         </InlineField>
         <InlineField label={e.granularity.label}>
-          <Combobox<string>
-            data-testid={ids.granularity}
-            width={30}
-            options={[
-              { value: 'auto', label: e.granularity.auto },
-              ...GRANULARITIES.map((g) => ({ value: g, label: labels.granularities[g] })),
-            ]}
-            value={query.granularity ?? 'auto'}
-            onChange={(picked) => {
-              const next = { ...query };
-              if (picked.value === 'auto') {
-                delete next.granularity;
-              } else {
-                next.granularity = picked.value as Granularity;
-              }
-              onChange(next);
-            }}
+          <GranularityPicker
+            testId={ids.granularity}
+            autoLabel={e.granularity.auto}
+            value={query.granularity}
+            onChange={(granularity) => onChange(withOptional(query, 'granularity', granularity))}
           />
         </InlineField>
       </InlineFieldRow>
@@ -331,6 +369,62 @@ function AdoptionBuilder({ datasource, query, onChange }: BuilderProps<'adoption
         </InlineField>
       </InlineFieldRow>
       <ScopeRows datasource={datasource} query={query} onChange={onChange} eventTypes={false} />
+    </>
+  );
+}
+
+const showOptions = SEARCH_ANALYTICS_SHOWS.map((show) => ({ value: show, label: labels.searchShows[show] }));
+
+/**
+ * Search analytics: which part to show (a table of queries or latency/volume over time), the table's rows or the
+ * series' granularity, and filters on the search_query events (no event types: the kind reads those events only).
+ */
+function SearchAnalyticsBuilder({ datasource, query, onChange }: BuilderProps<'search_analytics'>) {
+  const s = e.searchAnalytics;
+  const limit = query.limit ?? DEFAULTS.searchAnalyticsLimit;
+  const { min, max } = LIMITS.searchAnalytics;
+  return (
+    <>
+      <InlineFieldRow>
+        <InlineField label={s.show} labelWidth={LABEL_WIDTH} tooltip={s.showTooltip}>
+          <div data-testid={ids.searchAnalytics.show}>
+            <RadioButtonGroup
+              options={showOptions}
+              value={query.show}
+              onChange={(show) => onChange({ ...query, show })}
+            />
+          </div>
+        </InlineField>
+        {SEARCH_ANALYTICS_PARTS[query.show]?.time ? (
+          <InlineField label={s.granularity}>
+            <GranularityPicker
+              testId={ids.searchAnalytics.granularity}
+              autoLabel={s.auto}
+              value={query.granularity}
+              onChange={(granularity) => onChange(withOptional(query, 'granularity', granularity))}
+            />
+          </InlineField>
+        ) : (
+          <InlineField label={s.limit} tooltip={s.limitTooltip}>
+            <CommitInput
+              testId={ids.searchAnalytics.limit}
+              type="number"
+              min={min}
+              max={max}
+              width={10}
+              value={String(limit)}
+              onCommit={(text) => onChange({ ...query, limit: clampInt(text, min, max, limit) })}
+            />
+          </InlineField>
+        )}
+      </InlineFieldRow>
+      <ScopeRows
+        datasource={datasource}
+        query={query}
+        onChange={onChange}
+        eventTypes={false}
+        filtersTooltip={s.filtersTooltip}
+      />
     </>
   );
 }

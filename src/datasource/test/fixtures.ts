@@ -167,3 +167,49 @@ export const funnelResponse: QueryResponse = {
     },
   ],
 };
+
+/**
+ * A search_analytics answer as the backend sends it (backend/src/analytics/search-analytics.ts; its frame and field
+ * names are asserted by backend/test/search-api.test.ts): two tables and the latency frame with the volume.
+ */
+export const searchAnalyticsResponse: QueryResponse = {
+  meta: {
+    kind: 'search_analytics',
+    tenant_id: 'acme',
+    source: 'raw',
+    granularity: 'day',
+    from: FROM,
+    to: TO,
+    elapsed_ms: 21,
+  },
+  frames: [
+    {
+      name: 'popular queries',
+      fields: [
+        { name: 'query', type: 'string', values: ['budget', 'nothingmatches', 'friday'] },
+        { name: 'searches', type: 'number', unit: 'short', values: ['3', '2', '1'] },
+        { name: 'users', type: 'number', unit: 'short', values: [2, 1, 1] },
+        { name: 'average results', type: 'number', unit: 'short', values: [4.33, 0, 2] },
+        { name: 'zero results', type: 'number', unit: 'short', values: [0, 2, 0] },
+      ],
+    },
+    {
+      name: 'zero-result queries',
+      fields: [
+        { name: 'query', type: 'string', values: ['nothingmatches'] },
+        { name: 'searches', type: 'number', unit: 'short', values: [2] },
+        { name: 'users', type: 'number', unit: 'short', values: [1] },
+        { name: 'last searched', type: 'time', values: [FROM + 3_600_000] },
+      ],
+    },
+    {
+      name: 'search latency',
+      fields: [
+        { name: 'time', type: 'time', values: [FROM, FROM + 86_400_000] },
+        { name: 'p50', type: 'number', unit: 'ms', values: [12.5, null] },
+        { name: 'p95', type: 'number', unit: 'ms', values: [40.1, null] },
+        { name: 'searches', type: 'number', unit: 'short', values: [6, 0] },
+      ],
+    },
+  ],
+};

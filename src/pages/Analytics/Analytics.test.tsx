@@ -279,6 +279,56 @@ describe('pages/Analytics', () => {
     expect(fields[1]).toMatchObject({ type: FieldType.number, values: [4, 9] });
   });
 
+  test('search analytics: a table part is a table, latency and volume are charts of their own columns', async () => {
+    queryAnswer = answer('search_analytics', [
+      {
+        name: 'popular queries',
+        fields: [
+          { name: 'query', type: 'string', values: ['budget', 'friday'] },
+          { name: 'searches', type: 'number', unit: 'short', values: ['3', '1'] },
+        ],
+      },
+      { name: 'zero-result queries', fields: [{ name: 'query', type: 'string', values: [] }] },
+      {
+        name: 'search latency',
+        fields: [
+          { name: 'time', type: 'time', values: [FROM, FROM + 86_400_000] },
+          { name: 'p50', type: 'number', unit: 'ms', values: [12, null] },
+          { name: 'p95', type: 'number', unit: 'ms', values: [30, null] },
+          { name: 'searches', type: 'number', unit: 'short', values: [4, 0] },
+        ],
+      },
+    ]);
+    const page = await renderPage(url({ kind: 'search_analytics', show: 'popular' } as Partial<CaasQuery>));
+    await screen.findByTestId(testIds.analytics.panel, {}, WAIT);
+    expect(lastPanel().pluginId).toBe('table');
+    expect(lastPanel().data?.series.map((f) => f.name)).toEqual(['popular queries']);
+    // A table part has no chart to switch to.
+    expect(screen.queryByTestId(testIds.analytics.view)).not.toBeInTheDocument();
+    // The part shown stays in the browser (and the URL): the contract has no such field.
+    expect(queryCalls()[0]?.data).toEqual({
+      kind: 'search_analytics',
+      from: FROM,
+      to: TO,
+      tenant_id: 'acme',
+      limit: 20,
+    });
+    expect(JSON.parse(page.search().get('q') ?? '{}')).toMatchObject({ kind: 'search_analytics', show: 'popular' });
+
+    await act(async () => {
+      fireEvent.click(
+        within(screen.getByTestId(dsTestIds.editor.searchAnalytics.show)).getByLabelText(dsLabels.searchShows.volume)
+      );
+    });
+    await waitFor(() => expect(queryCalls()).toHaveLength(2), WAIT);
+    await waitFor(() => expect(lastPanel().pluginId).toBe('timeseries'), WAIT);
+    expect(lastPanel().data?.series.map((f) => [f.name, f.fields.map((field) => field.name)])).toEqual([
+      ['search volume', ['time', 'searches']],
+    ]);
+    expect(screen.getByTestId(testIds.analytics.view)).toBeInTheDocument();
+    expect(JSON.parse(page.search().get('q') ?? '{}')).toMatchObject({ show: 'volume' });
+  });
+
   test("the backend's refusal is shown with its reason", async () => {
     queryAnswer = () =>
       httpError(400, {

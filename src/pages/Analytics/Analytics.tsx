@@ -8,6 +8,7 @@ import { testIds } from '../../components/testIds';
 import { QUERY_VERSION } from '../../datasource/constants';
 import { migrateQuery } from '../../datasource/migrateQuery';
 import { QueryEditor } from '../../datasource/QueryEditor';
+import { shownPart } from '../../datasource/toDataFrames';
 import type { CaasQuery } from '../../datasource/types';
 import { useUrlState } from '../../hooks/useUrlState';
 import { labels } from '../../labels';
@@ -146,11 +147,12 @@ function Analytics() {
   );
 
   const shownKind = result?.query.kind;
-  const chartable = shownKind !== undefined && shownKind !== 'annotations' && isTimeKind(shownKind);
+  const shownShow = result ? shownPart(result.query) : undefined;
+  const chartable = shownKind !== undefined && shownKind !== 'annotations' && isTimeKind(shownKind, shownShow);
   const shownView: VisualizationId =
     shownKind && shownKind !== 'annotations'
       ? chartable
-        ? (view ?? defaultVisualization(shownKind))
+        ? (view ?? defaultVisualization(shownKind, shownShow))
         : 'table'
       : 'table';
 

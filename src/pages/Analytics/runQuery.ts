@@ -4,7 +4,7 @@ import type { QueryMeta } from '../../../backend/src/contracts/analytics';
 import { queryAnalytics } from '../../api/analytics';
 import { RequestAbortedError } from '../../api/errors';
 import { QueryValidationError, toAnalyticsBody, validateQuery } from '../../datasource/request';
-import { toDataFrames } from '../../datasource/toDataFrames';
+import { shownPart, toDataFrames } from '../../datasource/toDataFrames';
 import type { CaasQuery } from '../../datasource/types';
 import { labels } from '../../labels';
 
@@ -39,7 +39,7 @@ export async function runExplorerQuery(
   const tenant = query.tenant?.trim() || undefined;
   const body = toAnalyticsBody(query, { from, to, tenant, intervalMs });
   const response = await queryAnalytics(body, { signal: options.signal });
-  return { query, frames: toDataFrames(response, query.refId), meta: response.meta, range };
+  return { query, frames: toDataFrames(response, query.refId, shownPart(query)), meta: response.meta, range };
 }
 
 export interface ExplorerState {

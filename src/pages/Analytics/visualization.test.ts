@@ -1,6 +1,6 @@
 import { createDataFrame, FieldType } from '@grafana/data';
-import { QUERY_KINDS } from '../../datasource/constants';
-import { defaultVisualization, prepareFrames, visualizationFor } from './visualization';
+import { QUERY_KINDS, SEARCH_ANALYTICS_SHOWS } from '../../datasource/constants';
+import { defaultVisualization, isTimeKind, prepareFrames, visualizationFor } from './visualization';
 
 describe('pages/Analytics visualization', () => {
   test('time kinds draw a time series, the table kinds a table', () => {
@@ -15,7 +15,23 @@ describe('pages/Analytics visualization', () => {
       top_n: 'table',
       heatmap: 'table',
       geo: 'table',
+      // its default part (popular queries) is a table
+      search_analytics: 'table',
     });
+  });
+
+  test('search analytics: the query tables are tables, latency and volume over time are time series', () => {
+    expect(SEARCH_ANALYTICS_SHOWS.map((show) => [show, defaultVisualization('search_analytics', show)])).toEqual([
+      ['popular', 'table'],
+      ['zero_results', 'table'],
+      ['latency', 'timeseries'],
+      ['volume', 'timeseries'],
+    ]);
+    expect(isTimeKind('search_analytics', 'volume')).toBe(true);
+    expect(isTimeKind('search_analytics')).toBe(false);
+    // the part matters to search analytics only
+    expect(isTimeKind('timeseries', 'popular')).toBe(true);
+    expect(visualizationFor('search_analytics', 'timeseries').pluginId).toBe('timeseries');
   });
 
   test('only the heatmap table colours its cells; no panel overrides the units the frames carry', () => {

@@ -1,5 +1,6 @@
 import { type DataFrame, type Field, type FieldConfigSource, FieldType } from '@grafana/data';
-import type { QueryKind } from '../../datasource/types';
+import { SEARCH_ANALYTICS_PARTS } from '../../datasource/constants';
+import type { QueryKind, SearchAnalyticsShow } from '../../datasource/types';
 
 /** The panel plugins the explorer renders with: Grafana's own, through PanelRenderer. */
 export type VisualizationId = 'timeseries' | 'table';
@@ -10,16 +11,22 @@ export interface Visualization {
   fieldConfig: FieldConfigSource;
 }
 
-/** Kinds answered as one wide time frame (time + a field per series); the others answer tables. */
+/**
+ * Kinds answered as one wide time frame (time + a field per series); the others answer tables, but search analytics,
+ * whose part shown (`show`, toDataFrames) is a table (popular, zero-result queries) or a time series (latency, volume).
+ */
 const TIME_KINDS: readonly QueryKind[] = ['timeseries', 'active_users', 'adoption'];
 
-export function isTimeKind(kind: QueryKind): boolean {
+export function isTimeKind(kind: QueryKind, show?: SearchAnalyticsShow): boolean {
+  if (kind === 'search_analytics') {
+    return show !== undefined && SEARCH_ANALYTICS_PARTS[show].time;
+  }
   return TIME_KINDS.includes(kind);
 }
 
-/** The natural view of a kind: a time series chart for time kinds, a table for the rest. */
-export function defaultVisualization(kind: QueryKind): VisualizationId {
-  return isTimeKind(kind) ? 'timeseries' : 'table';
+/** The natural view of a kind (and search analytics part): a time series chart for time answers, else a table. */
+export function defaultVisualization(kind: QueryKind, show?: SearchAnalyticsShow): VisualizationId {
+  return isTimeKind(kind, show) ? 'timeseries' : 'table';
 }
 
 /**
