@@ -26,6 +26,7 @@ export const DASHBOARDS = [
   { id: 'users', file: 'user-activity-retention', uid: 'caas-user-activity-retention' },
   { id: 'adoption', file: 'feature-adoption', uid: 'caas-feature-adoption' },
   { id: 'cost', file: 'cost-tracking', uid: 'caas-cost-tracking' },
+  { id: 'search', file: 'search-analytics', uid: 'caas-search-analytics' },
 ] as const;
 
 export type DashboardId = (typeof DASHBOARDS)[number]['id'];

@@ -13,9 +13,11 @@ import {
   standardTransformersRegistry,
   transformDataFrame,
 } from '@grafana/data';
-import { QUERY_KINDS, QUERY_VERSION } from './datasource/constants';
+import { QUERY_KINDS, QUERY_VERSION, SEARCH_ANALYTICS_PARTS } from './datasource/constants';
 import { migrateQuery } from './datasource/migrateQuery';
 import { toAnalyticsBody, validateQuery } from './datasource/request';
+import { searchAnalyticsResponse } from './datasource/test/fixtures';
+import { shownPart, toDataFrames } from './datasource/toDataFrames';
 import type { CaasQuery } from './datasource/types';
 import { parseVariableQuery } from './datasource/variables';
 import { DASHBOARDS } from './constants';
@@ -39,7 +41,7 @@ const DS_TYPE = 'caas-analytics-datasource';
 const DS_REF = { type: DS_TYPE, uid: '${datasource}' };
 /** Grafana 12's dashboard schema version (the default of ../shared/schemas/dashboard.jsonschema.json). */
 const SCHEMA_VERSION = 42;
-const UNITS = new Set(['short', 'percentunit', 'currencyUSD', 'none']);
+const UNITS = new Set(['short', 'percentunit', 'currencyUSD', 'none', 'ms']);
 
 type Json = Record<string, unknown>;
 interface Panel extends Json {
@@ -143,7 +145,7 @@ function deepInterpolate<T>(node: T, replace: (s: string) => string): T {
 }
 
 describe('dashboards/', () => {
-  test('ships exactly the five client-facing dashboards, each with its stable uid', () => {
+  test('ships exactly the six client-facing dashboards, each with its stable uid', () => {
     expect(files.sort()).toEqual(DASHBOARDS.map((d) => `${d.file}.json`).sort());
     for (const { file, uid } of DASHBOARDS) {
       expect(load(`${file}.json`).uid).toBe(uid);
@@ -386,5 +388,50 @@ describe('cost-tracking: usage × price per event', () => {
   test('the daily cost panel stacks per-type costs only (no total that would double the stack)', async () => {
     const fields = await run(panel('Daily cost by event type').transformations ?? [], usageFrame('events'));
     expect(Object.keys(fields).sort()).toEqual(['call_started cost', 'file_shared cost', 'message_sent cost', 'time']);
+  });
+});
+
+describe('search-analytics: one part of the search_analytics answer per panel', () => {
+  const d = load('search-analytics.json');
+  const byTitle = Object.fromEntries(
+    queryPanels(d).map((p) => [p.title, { panel: p, query: migrateQuery(p.targets?.[0] as unknown as CaasQuery) }])
+  );
+
+  test('volume and latency are time series, popular and zero-result queries tables, each its own part', () => {
+    expect(
+      Object.entries(byTitle).map(([title, { panel, query }]) => [title, panel.type, query.kind, shownPart(query)])
+    ).toEqual([
+      ['Search volume · $tenant', 'timeseries', 'search_analytics', 'volume'],
+      ['Search latency p50 / p95', 'timeseries', 'search_analytics', 'latency'],
+      ['Popular queries', 'table', 'search_analytics', 'popular'],
+      ['Zero-result queries', 'table', 'search_analytics', 'zero_results'],
+    ]);
+    for (const { panel, query } of Object.values(byTitle)) {
+      const part = shownPart(query);
+      expect(part && SEARCH_ANALYTICS_PARTS[part].time).toBe(panel.type === 'timeseries');
+    }
+  });
+
+  test("each panel gets one frame with its part's columns, in the panel's unit", () => {
+    const drawn = Object.fromEntries(
+      Object.entries(byTitle).map(([title, { panel, query }]) => {
+        const frames = toDataFrames(searchAnalyticsResponse, 'A', shownPart(query));
+        expect(frames).toHaveLength(1);
+        const fields = (frames[0] as DataFrame).fields;
+        // A frame's own unit wins over the panel default: they agree on every value column of a chart.
+        if (panel.type === 'timeseries') {
+          for (const f of fields.filter((field) => field.type === FieldType.number)) {
+            expect({ title, unit: f.config.unit }).toEqual({ title, unit: panel.fieldConfig?.defaults?.unit });
+          }
+        }
+        return [title, fields.map((f) => f.name)];
+      })
+    );
+    expect(drawn).toEqual({
+      'Search volume · $tenant': ['time', 'searches'],
+      'Search latency p50 / p95': ['time', 'p50', 'p95'],
+      'Popular queries': ['query', 'searches', 'users', 'average results', 'zero results'],
+      'Zero-result queries': ['query', 'searches', 'users', 'last searched'],
+    });
   });
 });

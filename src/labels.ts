@@ -110,6 +110,10 @@ export const labels = {
         title: 'Cost tracking',
         description: 'Usage × a unit price per event type, per day and in total.',
       },
+      search: {
+        title: 'Search analytics',
+        description: 'Search volume, latency p50/p95, popular queries and queries that found nothing.',
+      },
     } satisfies Record<DashboardId, { title: string; description: string }>,
   },
   jobs: {

@@ -630,6 +630,7 @@ describe('pages/Home: features and dashboards', () => {
       users: '/d/caas-user-activity-retention',
       adoption: '/d/caas-feature-adoption',
       cost: '/d/caas-cost-tracking',
+      search: '/d/caas-search-analytics',
     };
     for (const [id, href] of Object.entries(expected)) {
       const card = within(section).getByTestId(testIds.home.dashboard(id));
