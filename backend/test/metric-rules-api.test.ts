@@ -29,7 +29,7 @@ interface Rule {
   group: string;
   expr: string;
   for: string;
-  severity: string;
+  severity: 'critical' | 'warning' | 'info';
   labels: Record<string, string>;
   annotations: { summary: string; description: string; runbook_url: string | null };
   enabled: boolean;
