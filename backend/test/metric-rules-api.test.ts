@@ -4,9 +4,13 @@ import type { LightMyRequestResponse } from 'fastify';
 import fc from 'fast-check';
 import { STANDARD_PACK } from '../src/alerts/metric-rules/pack.js';
 import { renderRuleFile } from '../src/alerts/metric-rules/render.js';
+import { MetricRuleRepo } from '../src/alerts/metric-rules/store.js';
 import { Promtool } from '../src/alerts/promtool.js';
+import { openMetadataDb } from '../src/store/metadata-db.js';
+import { migratePostgres } from '../src/store/pg-migrations.js';
 import { createKey, createTenant, startApp, type TestApp } from './helpers.js';
 import { CONTROL, encodeSegment, endpointText, SQLISH, UNICODE, wellFormed } from './hostile/arbitraries.js';
+import { serverDatabase } from './pg-server.js';
 
 /**
  * The metric rule API on a real backend (embedded ClickHouse and PGlite, the real promtool; issue "Alert
@@ -394,6 +398,35 @@ describe('metric rules: property tests', () => {
     assert.ok(enabled.length > STANDARD_PACK.length, `${enabled.length} enabled rules`);
     for (const r of enabled) {
       assert.equal(file.split(`caas_rule_id: "${r.id}"\n`).length, 2, `${r.id} once in the file`);
+    }
+  });
+});
+
+describe('metric rules on the PostgreSQL server', () => {
+  it('two instances starting together store the standard pack once; labels round-trip as jsonb', async (ctx) => {
+    const server = await serverDatabase();
+    if (typeof server === 'string') {
+      ctx.skip(server);
+      return;
+    }
+    const dbs = await Promise.all([0, 1].map(() => openMetadataDb({ databaseUrl: server.url, dataDir: '/nonexistent' })));
+    try {
+      await Promise.all(dbs.map((d) => migratePostgres(d)));
+      const [a, b] = dbs.map((d) => new MetricRuleRepo(d));
+      assert.ok(a && b);
+      const stored = await Promise.all([a.seedPack('standard', STANDARD_PACK), b.seedPack('standard', STANDARD_PACK)]);
+      assert.deepEqual(stored.sort(), [0, STANDARD_PACK.length], 'one instance stored the pack, the other nothing');
+      assert.equal((await b.list()).length, STANDARD_PACK.length);
+      assert.equal(await a.seedPack('standard', STANDARD_PACK), 0);
+      const { id, ...spec } = STANDARD_PACK[0] ?? assert.fail('a pack rule');
+      const changed = await b.update(id, { ...spec, labels: { team: 'sre', 'odd"value': 'x' } as Record<string, string> });
+      assert.deepEqual(changed?.labels, { team: 'sre', 'odd"value': 'x' });
+      assert.deepEqual((await a.get(id))?.labels, { team: 'sre', 'odd"value': 'x' });
+      assert.equal((await a.list({ tenant: 'nobody', platform: true })).length, STANDARD_PACK.length, 'platform rules for any tenant');
+      assert.equal((await a.list({ tenant: 'nobody' })).length, 0);
+    } finally {
+      await Promise.all(dbs.map((d) => d.close()));
+      await server.drop();
     }
   });
 });
