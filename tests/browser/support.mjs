@@ -136,7 +136,8 @@ export function buildWorkbench() {
 /**
  * Serves the bundle and tests/workbench/index.html, and forwards /backend/* to the backend (same origin: the backend
  * sends no CORS headers, as Grafana's proxy needs none). `state.down` answers every backend call 502 without a body, as
- * Grafana's proxy does when the backend is down; `state.auth` collects the Authorization header of every forwarded
+ * Grafana's proxy does when the backend is down; `state.delayMs` (when > 0) holds every backend call that long (a slow
+ * backend: the pages' loading states); `state.auth` collects the Authorization header of every forwarded
  * request ('' when none).
  */
 export async function startStatic(backendUrl, state = { down: false, auth: [] }) {
@@ -148,28 +149,39 @@ export async function startStatic(backendUrl, state = { down: false, auth: [] })
     '.svg': 'image/svg+xml',
     '.css': 'text/css',
   };
+  const forward = (req, res, url) => {
+    state.auth.push(`${req.method} ${url.pathname} ${req.headers.authorization ?? ''}`);
+    const target = new URL(url.pathname.slice('/backend'.length) + url.search, backendUrl);
+    const upstream = http.request(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      }
+    );
+    upstream.on('error', (e) => {
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'bad_gateway', message: e.message } }));
+    });
+    req.pipe(upstream);
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (url.pathname.startsWith('/backend/') && state.down) {
       res.writeHead(502).end();
       return;
     }
+    if (url.pathname.startsWith('/backend/') && state.delayMs > 0) {
+      // A slow backend (the pages' loading states): forward after the delay.
+      const delayMs = state.delayMs;
+      req.pause();
+      // forward() pipes the paused request on (pipe resumes it), so no body bytes are lost meanwhile.
+      setTimeout(() => forward(req, res, url), delayMs);
+      return;
+    }
     if (url.pathname.startsWith('/backend/')) {
-      state.auth.push(`${req.method} ${url.pathname} ${req.headers.authorization ?? ''}`);
-      const target = new URL(url.pathname.slice('/backend'.length) + url.search, backendUrl);
-      const upstream = http.request(
-        target,
-        { method: req.method, headers: { ...req.headers, host: target.host } },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        }
-      );
-      upstream.on('error', (e) => {
-        res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'bad_gateway', message: e.message } }));
-      });
-      req.pipe(upstream);
+      forward(req, res, url);
       return;
     }
     const clean = path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, '');

@@ -41,6 +41,7 @@ import {
   type AppRootProps,
   type FieldConfigSource,
   type PanelData,
+  type PanelProps,
   PluginContextProvider,
   type PluginMeta,
   PluginType,
@@ -63,6 +64,8 @@ import App from '../../src/components/App/App';
 import { PLUGIN_BASE_URL, PLUGIN_ID } from '../../src/constants';
 import dsPluginJson from '../../src/datasource/plugin.json';
 import { APP_PAGES, DEFAULT_PAGE, prefixRoute } from '../../src/routes';
+import { plugin as searchPanelPlugin } from '../../src/panels/search/module';
+import type { SearchPanelOptions } from '../../src/panels/search/options';
 import { DataSourcePanel, WORKBENCH_DS_UID } from './DataSourcePanel';
 import {
   ORG_ROLES,
@@ -422,6 +425,34 @@ function WorkbenchNav() {
   );
 }
 
+/**
+ * The search panel (src/panels/search) as a dashboard shows it: its plugin module's panel component with the panel's
+ * default options (Tenant `$tenant`), a dashboard variable `tenant` holding the workbench's tenant, the dashboard's time
+ * range; it reaches the backend through the app's plugin-proxy route like the app's pages.
+ */
+function WorkbenchSearchPanel() {
+  const Panel = searchPanelPlugin.panel as ComponentType<PanelProps<SearchPanelOptions>>;
+  if (!Panel) {
+    return null;
+  }
+  const replaceVariables = (value: string) => value.replace(/\$\{?tenant\}?/g, defaultTenant ?? '');
+  return (
+    <div data-testid="workbench-search-panel" style={{ border: `1px solid ${theme.colors.border.weak}`, padding: 8 }}>
+      <Panel
+        {...({} as PanelProps<SearchPanelOptions>)}
+        id={1}
+        title="Search"
+        options={{} as SearchPanelOptions}
+        timeRange={initialRange}
+        timeZone="browser"
+        width={1000}
+        height={520}
+        replaceVariables={replaceVariables}
+      />
+    </div>
+  );
+}
+
 function Workbench() {
   useInPlaceLinks();
   return (
@@ -438,6 +469,10 @@ function Workbench() {
               <Route path="*" element={<Navigate to={prefixRoute(DEFAULT_PAGE.route)} replace />} />
             </Routes>
           </PluginContextProvider>
+        </section>
+        <section style={{ marginTop: 32 }}>
+          <h3>Search panel</h3>
+          <WorkbenchSearchPanel />
         </section>
         <section style={{ marginTop: 32 }}>
           <h3>Data source panel</h3>

@@ -157,6 +157,21 @@ describe('pages/Search', () => {
     }
   });
 
+  test('Back restores the search box to the URL it returns to; typing keeps what is typed', async () => {
+    const view = renderAt(<Search />, '/search?tenant=acme&q=budget');
+    await screen.findByTestId(testIds.search.hits, {}, WAIT);
+    fireEvent.click(screen.getByTestId(testIds.search.tab('files')));
+    await waitFor(() => expect(view.search().get('entity')).toBe('files'), WAIT);
+    const input = () => screen.getByTestId(testIds.search.input) as HTMLInputElement;
+    fireEvent.change(input(), { target: { value: 'budget plan' } });
+    await waitFor(() => expect(view.search().get('q')).toBe('budget plan'), WAIT);
+    expect(input().value).toBe('budget plan');
+    await view.back();
+    await waitFor(() => expect(view.search().get('entity')).toBeNull(), WAIT);
+    expect(view.search().get('q')).toBe('budget');
+    await waitFor(() => expect(input().value).toBe('budget'), WAIT);
+  });
+
   test('filters from a hit: only this conversation, shown as a removable chip by name', async () => {
     const view = renderAt(<Search />, '/search?tenant=acme&q=budget');
     const hits = await screen.findByTestId(testIds.search.hits, {}, WAIT);

@@ -1,4 +1,5 @@
-import React, { useCallback, useMemo } from 'react';
+import React, { useCallback, useMemo, useState } from 'react';
+import { NavigationType, useLocation, useNavigationType } from 'react-router-dom';
 import { usePluginContext } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Stack, Text } from '@grafana/ui';
@@ -26,6 +27,14 @@ function Search() {
   const context = usePluginContext<AppJsonData>();
   const apiUrlSet = context ? Boolean(context.meta.jsonData?.apiUrl) : undefined;
   const state = useMemo(() => stateFromParams(params), [params]);
+  // The search box follows the URL when it changed other than by typing (typing replaces the history entry): Back,
+  // Forward, a link, a tab or filter.
+  const location = useLocation();
+  const navigation = useNavigationType();
+  const [inputKey, setInputKey] = useState(location.key);
+  if (navigation !== NavigationType.Replace && location.key !== inputKey) {
+    setInputKey(location.key);
+  }
   const from = range.from.valueOf();
   const to = range.to.valueOf();
   const scope = useMemo<SearchScope | undefined>(
@@ -51,6 +60,7 @@ function Search() {
             noTenantHint={labels.search.noTenant.page}
             crawlerHref={linkWithShared(prefixRoute(ROUTES.Crawler), params)}
             apiUrlSet={apiUrlSet}
+            inputKey={inputKey}
           />
         </Stack>
       </div>

@@ -40,6 +40,8 @@ export interface SearchViewProps {
   apiUrlSet?: boolean;
   /** Tighter layout for a dashboard panel. */
   compact?: boolean;
+  /** A new value re-reads the search box from `state.q` (the search changed other than by typing). */
+  inputKey?: string;
 }
 
 const SORTS: Array<SelectableValue<SortOrder>> = [
@@ -62,6 +64,7 @@ export function SearchView(props: SearchViewProps) {
     crawlerHref,
     apiUrlSet,
     compact,
+    inputKey,
   } = props;
   const styles = useStyles2(getStyles);
   const { hits, counts, askedQ, pending } = useSearch(state, scope, debounceMs);
@@ -196,7 +199,10 @@ export function SearchView(props: SearchViewProps) {
           prefix={<Icon name={loading && scope ? 'spinner' : 'search'} />}
           placeholder={labels.search.placeholder}
           aria-label={labels.search.inputLabel}
-          value={state.q}
+          // Uncontrolled: what is typed shows at once, whenever the owner's state catches up (the page's URL updates
+          // in a transition); `inputKey` changes when the search changed from elsewhere (Back, a link).
+          key={inputKey}
+          defaultValue={state.q}
           onChange={(e) => set({ q: e.currentTarget.value }, { replace: true })}
           data-testid={testIds.search.input}
           autoFocus={!compact}
