@@ -30,6 +30,8 @@ import {
 
 const OUT = outDir('search');
 const DEMO_DAYS = 3;
+/** The range the pages show: the demo platform's documents span weeks (its files older than the events' days). */
+const RANGE_DAYS = 90;
 const TENANT = 'acme';
 /** The demo's tenants (backend/src/demo/run-demo.ts) and entities: one full reindex each. */
 const CRAWLS = 3 * 4;
@@ -79,8 +81,8 @@ describe('Search page and search panel in Chromium (real backend, demo platform 
     return body;
   }
 
-  /** The start of the range the page shows (now-<DEMO_DAYS + 1>d), in epoch ms. */
-  const since = () => Date.now() - (DEMO_DAYS + 1) * 86_400_000;
+  /** The start of the range the page shows (now-<RANGE_DAYS>d), in epoch ms. */
+  const since = () => Date.now() - RANGE_DAYS * 86_400_000;
 
   /** A word of 6+ letters of the text that occurs in few messages (a good search), and a misspelling of it. */
   async function pickCorpus() {
@@ -149,7 +151,7 @@ describe('Search page and search panel in Chromium (real backend, demo platform 
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
     page = await openTab(context, httpErrors);
     // As a Grafana Viewer with the read key only; no data source tenant: the panel's `tenant` variable is acme.
-    await page.goto(settingsUrl(web.url, { days: DEMO_DAYS, tenant: TENANT }));
+    await page.goto(settingsUrl(web.url, { days: RANGE_DAYS, tenant: TENANT }));
     await page.getByTestId('data-testid home-container').waitFor();
   });
 
@@ -181,7 +183,7 @@ describe('Search page and search panel in Chromium (real backend, demo platform 
     assert.match(await none.innerText(), /Search runs inside one tenant: pick one in the Tenant field above\./);
     await page.screenshot({ path: path.join(OUT, 'search-no-tenant.png'), fullPage: true });
 
-    await page.goto(`${web.url}${APP}/search?tenant=${TENANT}&from=now-${DEMO_DAYS + 1}d&to=now`);
+    await page.goto(`${web.url}${APP}/search?tenant=${TENANT}&from=now-${RANGE_DAYS}d&to=now`);
     await view().getByTestId(ids.hits).waitFor();
     // Browsing (no words): every document of the range; the All tab counts them.
     const all = await view().getByTestId(ids.tab('all')).innerText();
@@ -242,7 +244,7 @@ describe('Search page and search panel in Chromium (real backend, demo platform 
 
   test('a misspelt word finds the intended message (one typo), marked as the word it meant', async () => {
     await page.goto(
-      `${web.url}${APP}/search?tenant=${TENANT}&from=now-${DEMO_DAYS + 1}d&to=now&q=${encodeURIComponent(corpus.typo)}`
+      `${web.url}${APP}/search?tenant=${TENANT}&from=now-${RANGE_DAYS}d&to=now&q=${encodeURIComponent(corpus.typo)}`
     );
     const hits = view().getByTestId(ids.hits);
     await hits.locator('mark').first().waitFor();
@@ -253,7 +255,7 @@ describe('Search page and search panel in Chromium (real backend, demo platform 
 
   test("Files tab: a PDF's extracted text is found and marked, with the file's name, type and size", async () => {
     await page.goto(
-      `${web.url}${APP}/search?tenant=${TENANT}&from=now-${DEMO_DAYS + 1}d&to=now&q=${encodeURIComponent(corpus.pdfWord)}`
+      `${web.url}${APP}/search?tenant=${TENANT}&from=now-${RANGE_DAYS}d&to=now&q=${encodeURIComponent(corpus.pdfWord)}`
     );
     await view().getByTestId(ids.hits).waitFor();
     await view().getByTestId(ids.tab('files')).click();
@@ -278,7 +280,7 @@ describe('Search page and search panel in Chromium (real backend, demo platform 
   });
 
   test('"Only this conversation" narrows to the hit\'s conversation, shown as a chip by name; removing it widens again', async () => {
-    await page.goto(`${web.url}${APP}/search?tenant=${TENANT}&from=now-${DEMO_DAYS + 1}d&to=now&entity=messages`);
+    await page.goto(`${web.url}${APP}/search?tenant=${TENANT}&from=now-${RANGE_DAYS}d&to=now&entity=messages`);
     const first = view().getByTestId(ids.hits).locator('li').first();
     await first.waitFor();
     const before = Number((await view().getByTestId(ids.tab('messages')).innerText()).replace(/\D+/g, ''));
@@ -309,7 +311,7 @@ describe('Search page and search panel in Chromium (real backend, demo platform 
 
   test('pages: page 2 shows other hits and the URL holds it', async () => {
     await page.goto(
-      `${web.url}${APP}/search?tenant=${TENANT}&from=now-${DEMO_DAYS + 1}d&to=now&entity=messages&sort=time`
+      `${web.url}${APP}/search?tenant=${TENANT}&from=now-${RANGE_DAYS}d&to=now&entity=messages&sort=time`
     );
     await view().getByTestId(ids.hits).waitFor();
     const first = await hitTexts(view());
