@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { MetricRuleService } from './alerts/metric-rules/service.js';
 import { PrometheusRuleSync } from './alerts/metric-rules/prometheus.js';
+import { DeliveryNotifier } from './alerts/incidents/escalation.js';
+import { IncidentService } from './alerts/incidents/service.js';
 import { Promtool } from './alerts/promtool.js';
 import { AnalyticsService } from './analytics/service.js';
 import { KeyRepo } from './auth/keys.js';
@@ -53,6 +55,8 @@ export interface Services {
   crawler: CrawlService;
   /** metric rules (alerts/metric-rules/): PromQL rules rendered into Prometheus' rule file */
   metricRules: MetricRuleService;
+  /** incidents from Alertmanager's webhook or the ruler (alerts/incidents/; IncidentIntake), escalated by policy */
+  incidents: IncidentService;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -133,6 +137,13 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     log,
   });
   await metricRules.start();
+  const webhookSecrets = new WebhookSecretRepo(db);
+  if (cfg.alertmanagerWebhookSecret) {
+    await webhookSecrets.bootstrap('alertmanager', cfg.alertmanagerWebhookSecret);
+  }
+  const incidents = new IncidentService({ db, jobs, log, notifier: new DeliveryNotifier(deliveries, log.child({ component: 'incidents' })) });
+  incidents.register(jobs);
+  await incidents.start();
   jobs.start();
   await deliveries.requeueOrphans().catch((e: unknown) => log.warn({ err: e }, 'looking for deliveries without a job failed'));
 
@@ -144,7 +155,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     db,
     tenants,
     keys,
-    webhookSecrets: new WebhookSecretRepo(db),
+    webhookSecrets,
     links: new SignedLinks(db),
     deadLetters,
     wal,
@@ -156,6 +167,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     search,
     crawler,
     metricRules,
+    incidents,
     analytics: new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds }),
     startedAt: Date.now(),
     async close() {

@@ -26,6 +26,8 @@ import {
   sleep,
   startBackend,
   startStatic,
+  screenshotIfFailed,
+  stopAll,
 } from './support.mjs';
 
 const OUT = outDir('search');
@@ -155,20 +157,9 @@ describe('Search page and search panel in Chromium (real backend, demo platform 
     await page.getByTestId('data-testid home-container').waitFor();
   });
 
-  afterEach(async (t) => {
-    if (page && t.passed === false) {
-      await page.screenshot({
-        path: path.join(OUT, `failed-${t.name.split(':')[0].replace(/\W+/g, '-')}.png`),
-        fullPage: true,
-      });
-    }
-  });
+  afterEach((t) => screenshotIfFailed(t, page, OUT));
 
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-    await backend?.stop();
-  });
+  after(() => stopAll({ browser, web, backend }));
 
   const view = () => page.getByTestId('workbench-app').getByTestId(ids.view);
   const hitTexts = async (within) =>

@@ -255,3 +255,20 @@ export function settingsUrl(webUrl, { days = 14, tenant, role = 'Viewer', adminK
   }
   return `${webUrl}/index.html?${q}`;
 }
+
+/** What the browser showed when a test failed (`afterEach`), beside the passing screenshots in `out`. */
+export async function screenshotIfFailed(t, page, out) {
+  if (page && t.passed === false) {
+    await page.screenshot({
+      path: path.join(out, `failed-${t.name.split(':')[0].replace(/\W+/g, '-')}.png`),
+      fullPage: true,
+    });
+  }
+}
+
+/** Closes what a file's `before` started, whatever of it did start. */
+export async function stopAll({ browser, web, backend }) {
+  await browser?.close();
+  await web?.close();
+  await backend?.stop();
+}

@@ -41,6 +41,8 @@ import {
   skipReason,
   startBackend as startAnyBackend,
   startStatic,
+  screenshotIfFailed,
+  stopAll,
 } from './support.mjs';
 
 /**
@@ -414,20 +416,10 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
     assert.equal(await page.getByTestId(ids.jobs.error).count(), 0);
   });
 
-  afterEach(async (t) => {
-    // What the browser showed when a step failed, beside the passing screenshots.
-    if (page && t.passed === false) {
-      await page.screenshot({
-        path: path.join(OUT, `failed-${t.name.split(':')[0].replace(/\W+/g, '-')}.png`),
-        fullPage: true,
-      });
-    }
-  });
+  afterEach((t) => screenshotIfFailed(t, page, OUT));
 
   after(async () => {
-    await browser?.close();
-    await web?.close();
-    await backend?.stop();
+    await stopAll({ browser, web, backend });
     if (consoleErrors.length) {
       console.log(
         `failed requests (fonts are not served; pickers ask before a tenant is picked):\n${consoleErrors.slice(0, 10).join('\n')}`

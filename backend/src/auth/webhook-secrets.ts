@@ -38,6 +38,20 @@ export class WebhookSecretRepo {
     return { ...(rows[0] as WebhookSecretInfo), secret };
   }
 
+  /**
+   * A secret set in the environment (ALERTMANAGER_WEBHOOK_SECRET for `alertmanager`): stored under a fixed id, so a
+   * changed value replaces the previous one at the next start. Secrets created through the API live beside it.
+   */
+  async bootstrap(name: string, secret: string): Promise<void> {
+    checkSecretName(name);
+    await this.db.query(
+      `INSERT INTO webhook_secrets (id, name, secret_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, revoked_at = NULL, expires_at = NULL`,
+      [`whs_env_${name}`, name, hashKey(secret)]
+    );
+    this.cache.delete(name);
+  }
+
   async list(): Promise<WebhookSecretInfo[]> {
     return this.db.query<WebhookSecretInfo>(
       `SELECT id, name, ${isoSql('created_at')}, ${isoSql('expires_at')}, ${isoSql('revoked_at')} FROM webhook_secrets ORDER BY name, webhook_secrets.created_at`

@@ -57,6 +57,8 @@ export interface Config {
   trustProxy: boolean | string;
   meiliUrl: string | undefined;
   alertmanagerUrl: string | undefined;
+  /** bootstraps (or rotates) the `alertmanager` webhook secret that POST /v1/alertmanager/webhook accepts as Bearer */
+  alertmanagerWebhookSecret: string | undefined;
   prometheusUrl: string | undefined;
   /** where the metric rule file is written for Prometheus' rule_files (then POST PROMETHEUS_URL/-/reload) */
   prometheusRulesDir: string | undefined;
@@ -178,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(str(env, 'TRUST_PROXY')),
     meiliUrl: url(env, 'MEILI_URL'),
     alertmanagerUrl: url(env, 'ALERTMANAGER_URL'),
+    alertmanagerWebhookSecret: secret(env, 'ALERTMANAGER_WEBHOOK_SECRET'),
     prometheusUrl: url(env, 'PROMETHEUS_URL'),
     prometheusRulesDir: pathOf(env, 'PROMETHEUS_RULES_DIR'),
     promtoolPath: str(env, 'PROMTOOL_PATH') ?? 'promtool',
@@ -203,6 +206,15 @@ export function loadConfig(env: Env = process.env): Config {
       mailFrom: mailFrom(env, 'MAIL_FROM', 'CAAS Observatory <caas-observatory@localhost>'),
     },
   };
+}
+
+/** A shared secret: at least 16 characters of printable ASCII without spaces (it travels in an Authorization header). */
+function secret(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw !== undefined && !/^[\x21-\x7e]{16,256}$/.test(raw)) {
+    throw new ConfigError(`${name} must be 16 to 256 printable characters without spaces; generate one with: openssl rand -hex 24`);
+  }
+  return raw;
 }
 
 function pathOf(env: Env, name: string): string | undefined {

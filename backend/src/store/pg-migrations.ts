@@ -308,6 +308,110 @@ export const PG_MIGRATIONS: PgMigration[] = [
         seeded_at timestamptz NOT NULL DEFAULT now()
       );
     `,
+  },  {
+    version: 12,
+    name: 'alerts: incidents from Alertmanager notifications (each stored whole before it is answered), their alerts and timeline; escalation policies (issue "Alert management", items 3 and 4)',
+    sql: `
+      CREATE TABLE IF NOT EXISTS alert_notifications (
+        id bigserial PRIMARY KEY,
+        group_key text NOT NULL,
+        via text NOT NULL CHECK (via IN ('alertmanager', 'ruler')),
+        receiver text NOT NULL,
+        status text NOT NULL,
+        digest text NOT NULL,
+        payload text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        last_received_at timestamptz NOT NULL DEFAULT now(),
+        repeats integer NOT NULL DEFAULT 0,
+        applied_at timestamptz,
+        apply_error text
+      );
+      CREATE INDEX IF NOT EXISTS alert_notifications_group ON alert_notifications (group_key, id DESC);
+      CREATE INDEX IF NOT EXISTS alert_notifications_unapplied ON alert_notifications (id) WHERE applied_at IS NULL;
+      CREATE TABLE IF NOT EXISTS escalation_policies (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        is_default boolean NOT NULL DEFAULT false,
+        steps jsonb NOT NULL,
+        repeat_times integer NOT NULL DEFAULT 0,
+        repeat_after_minutes integer NOT NULL DEFAULT 15,
+        reminder_minutes integer,
+        origin text NOT NULL DEFAULT 'custom' CHECK (origin IN ('standard', 'custom')),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS escalation_policies_default ON escalation_policies ((coalesce(tenant_id, ''))) WHERE is_default;
+      CREATE TABLE IF NOT EXISTS incidents (
+        id text PRIMARY KEY,
+        seq bigserial UNIQUE,
+        group_key text NOT NULL,
+        tenant_id text,
+        tenant_key text NOT NULL,
+        state text NOT NULL CHECK (state IN ('triggered', 'acknowledged', 'resolved')),
+        title text NOT NULL,
+        severity text NOT NULL,
+        service text,
+        summary text,
+        description text,
+        runbook_url text,
+        labels jsonb NOT NULL DEFAULT '{}'::jsonb,
+        annotations jsonb NOT NULL DEFAULT '{}'::jsonb,
+        via text NOT NULL,
+        receiver text NOT NULL,
+        external_url text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        acknowledged_at timestamptz,
+        acknowledged_by jsonb,
+        resolved_at timestamptz,
+        resolved_by jsonb,
+        snoozed_until timestamptz,
+        postmortem text,
+        postmortem_at timestamptz,
+        postmortem_by jsonb,
+        escalation_policy_id text,
+        escalation_generation integer NOT NULL DEFAULT 0,
+        escalation_next_pass integer,
+        escalation_next_step integer,
+        escalation_next_at timestamptz,
+        escalation_job_id text
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS incidents_open ON incidents (group_key, tenant_key) WHERE state <> 'resolved';
+      CREATE INDEX IF NOT EXISTS incidents_tenant ON incidents (tenant_id, seq DESC);
+      CREATE TABLE IF NOT EXISTS incident_alerts (
+        incident_id text NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        fingerprint text NOT NULL,
+        status text NOT NULL CHECK (status IN ('firing', 'resolved')),
+        labels jsonb NOT NULL,
+        annotations jsonb NOT NULL,
+        starts_at timestamptz NOT NULL,
+        ends_at timestamptz,
+        generator_url text NOT NULL,
+        first_seen_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (incident_id, fingerprint)
+      );
+      CREATE INDEX IF NOT EXISTS incident_alerts_fingerprint ON incident_alerts (fingerprint);
+      CREATE TABLE IF NOT EXISTS incident_events (
+        id bigserial PRIMARY KEY,
+        incident_id text NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+        at timestamptz NOT NULL DEFAULT now(),
+        kind text NOT NULL,
+        actor jsonb NOT NULL,
+        message text NOT NULL,
+        detail jsonb NOT NULL DEFAULT '{}'::jsonb,
+        notification_id bigint REFERENCES alert_notifications(id) ON DELETE SET NULL,
+        delivery_id text,
+        once_key text
+      );
+      CREATE INDEX IF NOT EXISTS incident_events_incident ON incident_events (incident_id, id);
+      CREATE UNIQUE INDEX IF NOT EXISTS incident_events_once ON incident_events (incident_id, once_key) WHERE once_key IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS escalation_packs (
+        name text PRIMARY KEY,
+        seeded_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
   },
 ];
 

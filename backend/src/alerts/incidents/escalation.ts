@@ -1,0 +1,305 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { DeliveryService } from '../../delivery/service.js';
+import { badRequest, CaasError, conflict, notFound } from '../../errors.js';
+import { isoSql, type MetadataDb, type Queryable } from '../../store/metadata-db.js';
+import type { Actor } from './model.js';
+
+/**
+ * Escalation policies (issue "Alert management", backend item 4): ordered steps, each after a wait, paging users, a
+ * schedule or a channel, some "important"; the whole ladder repeated up to N times; a reminder to whoever
+ * acknowledged when the incident is still open after a while. Acknowledging stops every further page (the steps run
+ * as jobs that check the incident under its row lock; oncall #4760).
+ */
+export type ChannelKind = 'slack' | 'email' | 'pagerduty' | 'sms' | 'phone' | 'webhook';
+export const CHANNEL_KINDS: readonly ChannelKind[] = ['slack', 'email', 'pagerduty', 'sms', 'phone', 'webhook'];
+
+export type Target =
+  | { type: 'user'; user: string }
+  | { type: 'schedule'; schedule: string }
+  | { type: 'channel'; channel: ChannelKind; address?: string };
+
+export interface EscalationStep {
+  /** minutes after the previous step (after the trigger, for the first) */
+  wait_minutes: number;
+  targets: Target[];
+  /** pages with the "important" notification rules (louder channels, no quiet hours) */
+  important: boolean;
+}
+
+export interface EscalationPolicySpec {
+  name: string;
+  tenant_id: string | null;
+  is_default: boolean;
+  steps: EscalationStep[];
+  /** after the last step, the ladder runs again from the first step, up to this many more times */
+  repeat: { times: number; after_minutes: number };
+  /** minutes after an acknowledge before whoever acknowledged is reminded, when the incident is still not resolved; null: never */
+  reminder_minutes: number | null;
+}
+
+export interface EscalationPolicy extends EscalationPolicySpec {
+  id: string;
+  origin: 'standard' | 'custom';
+  created_at: string;
+  updated_at: string;
+}
+
+export const DEFAULT_POLICY_ID = 'esc-default';
+
+/** The seed's ladder (`001_…`, Escalation Rules): at once Slack + email; 15 min PagerDuty + SMS; 30 min phone; 1 h manager. */
+export const DEFAULT_LADDER: EscalationPolicySpec = {
+  name: 'CAAS default ladder',
+  tenant_id: null,
+  is_default: true,
+  steps: [
+    { wait_minutes: 0, targets: [{ type: 'channel', channel: 'slack' }, { type: 'channel', channel: 'email' }], important: false },
+    { wait_minutes: 15, targets: [{ type: 'channel', channel: 'pagerduty' }, { type: 'channel', channel: 'sms' }], important: true },
+    { wait_minutes: 15, targets: [{ type: 'channel', channel: 'phone' }], important: true },
+    { wait_minutes: 30, targets: [{ type: 'user', user: 'manager' }], important: true },
+  ],
+  repeat: { times: 0, after_minutes: 15 },
+  reminder_minutes: 30,
+};
+const DEFAULT_PACK = 'seed-001-escalation-ladder';
+
+export const POLICY_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const MAX_STEPS = 20;
+export const MAX_WAIT_MINUTES = 7 * 24 * 60;
+
+/** What can be checked of a policy beyond its shape: a non-empty ladder, at least one target per step. */
+export function checkPolicy(p: EscalationPolicySpec): EscalationPolicySpec {
+  if (p.steps.length === 0) {
+    throw badRequest('invalid_policy', 'steps is empty: a policy pages someone in at least one step');
+  }
+  p.steps.forEach((s, i) => {
+    if (s.targets.length === 0) {
+      throw badRequest('invalid_policy', `steps[${i}].targets is empty: name who is paged (a user, a schedule or a channel)`);
+    }
+  });
+  if (p.repeat.times > 0 && p.repeat.after_minutes + (p.steps[0]?.wait_minutes ?? 0) === 0) {
+    throw badRequest('invalid_policy', 'repeat.after_minutes is 0 and the first step does not wait: a repeated ladder would page again at once; wait at least a minute');
+  }
+  return p;
+}
+
+interface PolicyRow {
+  id: string;
+  name: string;
+  tenant_id: string | null;
+  is_default: boolean;
+  steps: EscalationStep[] | string;
+  repeat_times: number;
+  repeat_after_minutes: number;
+  reminder_minutes: number | null;
+  origin: 'standard' | 'custom';
+  created_at: string;
+  updated_at: string;
+}
+
+const POLICY_COLUMNS = `id, name, tenant_id, is_default, steps, repeat_times, repeat_after_minutes, reminder_minutes, origin, ${isoSql('created_at')}, ${isoSql('updated_at')}`;
+
+const toPolicy = (r: PolicyRow): EscalationPolicy => ({
+  id: r.id,
+  name: r.name,
+  tenant_id: r.tenant_id,
+  is_default: r.is_default,
+  steps: typeof r.steps === 'string' ? (JSON.parse(r.steps) as EscalationStep[]) : r.steps,
+  repeat: { times: Number(r.repeat_times), after_minutes: Number(r.repeat_after_minutes) },
+  reminder_minutes: r.reminder_minutes === null ? null : Number(r.reminder_minutes),
+  origin: r.origin,
+  created_at: r.created_at,
+  updated_at: r.updated_at,
+});
+
+const isUniqueViolation = (e: unknown) => (e as { code?: unknown }).code === '23505';
+const isForeignKeyViolation = (e: unknown) => (e as { code?: unknown }).code === '23503';
+
+/** Escalation policies in the metadata store; the seed's ladder stored once, as the platform's default. */
+export class EscalationPolicyRepo {
+  constructor(private readonly db: MetadataDb) {}
+
+  /** At the first start of a database: the default ladder. Deleted or changed, it stays as the operators left it. */
+  async seed(): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const fresh = await tx.query(`INSERT INTO escalation_packs (name) VALUES ($1) ON CONFLICT DO NOTHING RETURNING name`, [DEFAULT_PACK]);
+      if (fresh.length === 0) {
+        return false;
+      }
+      await tx.query(
+        `INSERT INTO escalation_policies (id, name, tenant_id, is_default, steps, repeat_times, repeat_after_minutes, reminder_minutes, origin)
+         VALUES ($1, $2, NULL, true, $3::jsonb, $4, $5, $6, 'standard') ON CONFLICT DO NOTHING`,
+        [DEFAULT_POLICY_ID, DEFAULT_LADDER.name, JSON.stringify(DEFAULT_LADDER.steps), DEFAULT_LADDER.repeat.times, DEFAULT_LADDER.repeat.after_minutes, DEFAULT_LADDER.reminder_minutes]
+      );
+      return true;
+    });
+  }
+
+  /** Policies a scope sees: every one (null), or a tenant's own and the platform's. */
+  async list(tenant: string | null): Promise<EscalationPolicy[]> {
+    const rows = await this.db.query<PolicyRow>(
+      `SELECT ${POLICY_COLUMNS} FROM escalation_policies ${tenant === null ? '' : 'WHERE tenant_id = $1 OR tenant_id IS NULL'} ORDER BY tenant_id NULLS FIRST, name, id`,
+      tenant === null ? [] : [tenant]
+    );
+    return rows.map(toPolicy);
+  }
+
+  async get(q: Queryable, id: string): Promise<EscalationPolicy | undefined> {
+    const rows = await q.query<PolicyRow>(`SELECT ${POLICY_COLUMNS} FROM escalation_policies WHERE id = $1`, [id]);
+    return rows[0] ? toPolicy(rows[0]) : undefined;
+  }
+
+  /** The policy a new incident of `tenant` follows: the tenant's default, else the platform's. */
+  async defaultFor(q: Queryable, tenant: string | null): Promise<string | null> {
+    const rows = await q.query<{ id: string }>(
+      `SELECT id FROM escalation_policies WHERE is_default AND (tenant_id = $1 OR tenant_id IS NULL) ORDER BY tenant_id NULLS LAST LIMIT 1`,
+      [tenant]
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async create(id: string | undefined, spec: EscalationPolicySpec): Promise<EscalationPolicy> {
+    const pid = id ?? `esc-${randomBytes(6).toString('hex')}`;
+    if (!POLICY_ID.test(pid)) {
+      throw badRequest('invalid_policy', `id '${pid.slice(0, 80)}' is not valid: 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit (or leave it out)`);
+    }
+    checkPolicy(spec);
+    const rows = await this.write(spec, () =>
+      this.db.query<PolicyRow>(
+        `INSERT INTO escalation_policies (id, name, tenant_id, is_default, steps, repeat_times, repeat_after_minutes, reminder_minutes)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING ${POLICY_COLUMNS}`,
+        [pid, spec.name, spec.tenant_id, spec.is_default, JSON.stringify(spec.steps), spec.repeat.times, spec.repeat.after_minutes, spec.reminder_minutes]
+      )
+    );
+    if (!rows[0]) {
+      throw conflict(`escalation policy '${pid}' already exists: choose another id, or change it with PUT /v1/escalation-policies/${pid}`);
+    }
+    return toPolicy(rows[0]);
+  }
+
+  async replace(id: string, spec: EscalationPolicySpec): Promise<EscalationPolicy> {
+    checkPolicy(spec);
+    const rows = await this.write(spec, () =>
+      this.db.query<PolicyRow>(
+        `UPDATE escalation_policies SET name = $2, tenant_id = $3, is_default = $4, steps = $5::jsonb, repeat_times = $6, repeat_after_minutes = $7,
+           reminder_minutes = $8, updated_at = now() WHERE id = $1 RETURNING ${POLICY_COLUMNS}`,
+        [id, spec.name, spec.tenant_id, spec.is_default, JSON.stringify(spec.steps), spec.repeat.times, spec.repeat.after_minutes, spec.reminder_minutes]
+      )
+    );
+    if (!rows[0]) {
+      throw notFound(`escalation policy '${id.slice(0, 80)}' not found: list them with GET /v1/escalation-policies`);
+    }
+    return toPolicy(rows[0]);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return (await this.db.query(`DELETE FROM escalation_policies WHERE id = $1 RETURNING id`, [id])).length > 0;
+  }
+
+  private async write<T>(spec: EscalationPolicySpec, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw conflict(
+          `${spec.tenant_id === null ? 'the platform' : `tenant '${spec.tenant_id}'`} has a default policy already: set is_default false here, or unset it on the other one first`
+        );
+      }
+      if (isForeignKeyViolation(e)) {
+        throw badRequest('unknown_tenant', `tenant '${String(spec.tenant_id).slice(0, 80)}' does not exist: create it with POST /v1/tenants, or leave tenant_id null for a platform policy`);
+      }
+      throw e;
+    }
+  }
+}
+
+/** Who a page goes to: a step's target, or (a reminder) whoever acknowledged. */
+export type PageTarget = Target | { type: 'acknowledger'; actor: Actor };
+
+export interface Page {
+  incident: { id: string; tenant_id: string | null; title: string; severity: string; state: string; runbook_url: string | null; service: string | null };
+  target: PageTarget;
+  important: boolean;
+  reason: 'escalation' | 'reminder';
+  /** the same key never pages twice (it becomes the delivery's idempotency key) */
+  key: string;
+}
+
+/**
+ * What became of a page: `queued` on the platform's delivery (a delivery id to follow in GET /v1/deliveries/:id),
+ * `recorded` only (no channel that delivers to this target exists yet), or `failed` (the message could not be sent).
+ */
+export interface PageOutcome {
+  status: 'queued' | 'recorded' | 'failed';
+  delivery_id: string | null;
+  note: string;
+}
+
+/** What escalation calls to page someone: channels plug in here (issue "Alert management", item 6). */
+export interface Notifier {
+  page(p: Page): Promise<PageOutcome>;
+}
+
+export function describeTarget(t: PageTarget): string {
+  switch (t.type) {
+    case 'user':
+      return `user ${t.user}`;
+    case 'schedule':
+      return `whoever is on call in schedule ${t.schedule}`;
+    case 'channel':
+      return `${t.channel}${t.address ? ` (${t.address})` : ''}`;
+    case 'acknowledger':
+      return `${t.actor.name ?? t.actor.id ?? t.actor.type} (who acknowledged)`;
+  }
+}
+
+/**
+ * Pages through the platform's delivery where it can: an email target with an address is an email, a webhook
+ * target with a URL is a signed-less JSON webhook, both queued on `delivery/` with the page's key (sent once).
+ * Slack, PagerDuty, SMS, phone, users and schedules have no channel yet: the page is recorded, not sent, and
+ * says so.
+ */
+export class DeliveryNotifier implements Notifier {
+  constructor(
+    private readonly deliveries: Pick<DeliveryService, 'send'>,
+    private readonly log: Logger
+  ) {}
+
+  async page(p: Page): Promise<PageOutcome> {
+    const t = p.target;
+    const subject = `[${p.incident.severity}]${p.important ? ' [important]' : ''} ${p.incident.title}`;
+    const text = [
+      `Incident ${p.incident.id} is ${p.incident.state}${p.reason === 'reminder' ? ' (a reminder: you acknowledged it and it is still not resolved)' : ''}.`,
+      p.incident.service ? `Service: ${p.incident.service}` : '',
+      p.incident.runbook_url ? `Runbook: ${p.incident.runbook_url}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+    try {
+      if (t.type === 'channel' && t.channel === 'email' && t.address) {
+        const r = await this.deliveries.send({ kind: 'email', to: t.address, subject, text }, { tenantId: p.incident.tenant_id, idempotencyKey: p.key });
+        return { status: 'queued', delivery_id: r.delivery.id, note: `email to ${t.address} queued` };
+      }
+      if (t.type === 'channel' && t.channel === 'webhook' && t.address) {
+        const body = { incident: p.incident, important: p.important, reason: p.reason };
+        const r = await this.deliveries.send({ kind: 'webhook', url: t.address, body }, { tenantId: p.incident.tenant_id, idempotencyKey: p.key });
+        return { status: 'queued', delivery_id: r.delivery.id, note: 'webhook queued' };
+      }
+    } catch (e) {
+      if (e instanceof CaasError) {
+        return { status: 'failed', delivery_id: null, note: e.message };
+      }
+      this.log.warn({ err: e, incident: p.incident.id }, 'page not queued');
+      return { status: 'failed', delivery_id: null, note: e instanceof Error ? e.message : String(e) };
+    }
+    const why =
+      t.type === 'channel'
+        ? t.channel === 'email' || t.channel === 'webhook'
+          ? `the ${t.channel} target has no address`
+          : `${t.channel} delivery is not built yet (channels: issue "Alert management", item 6)`
+        : t.type === 'acknowledger'
+          ? 'API keys have no contact address yet (users and on-call: item 5)'
+          : `${t.type}s do not exist yet (on-call schedules and users: item 5)`;
+    return { status: 'recorded', delivery_id: null, note: `recorded, not sent: ${why}` };
+  }
+}
