@@ -10,6 +10,7 @@ import { toCaasError } from './error-mapping.js';
 import { statusOf } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -113,5 +114,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(sourceRoutes(svc));
   await app.register(crawlRoutes(svc));
   await app.register(alertRoutes(svc));
+  await app.register(incidentRoutes(svc));
   return app;
 }

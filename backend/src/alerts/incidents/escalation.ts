@@ -303,3 +303,70 @@ export class DeliveryNotifier implements Notifier {
     return { status: 'recorded', delivery_id: null, note: `recorded, not sent: ${why}` };
   }
 }
+
+/** A policy as a client sends it: defaults left out. */
+export interface PolicyInput {
+  id?: string;
+  name: string;
+  tenant_id?: string | null;
+  is_default?: boolean;
+  steps: Array<{ wait_minutes: number; targets: Target[]; important?: boolean }>;
+  repeat?: { times: number; after_minutes: number };
+  reminder_minutes?: number | null;
+}
+
+/**
+ * The policies as a key may see and change them: admin and viewer keys every policy; a tenant's keys their own
+ * tenant's and (read only) the platform's. Another tenant's policy is not found, never forbidden.
+ */
+export class ScopedPolicies {
+  constructor(private readonly repo: EscalationPolicyRepo, private readonly db: MetadataDb) {}
+
+  list(tenant: string | null): Promise<EscalationPolicy[]> {
+    return this.repo.list(tenant);
+  }
+
+  async get(id: string, tenant: string | null): Promise<EscalationPolicy> {
+    const p = POLICY_ID.test(id) ? await this.repo.get(this.db, id) : undefined;
+    if (!p || (tenant !== null && p.tenant_id !== null && p.tenant_id !== tenant)) {
+      throw notFound(`escalation policy '${id.slice(0, 80)}' not found${tenant ? ` for tenant '${tenant}'` : ''}: list them with GET /v1/escalation-policies`);
+    }
+    return p;
+  }
+
+  async create(input: PolicyInput, tenant: string | null): Promise<EscalationPolicy> {
+    return this.repo.create(input.id, this.spec(input, tenant));
+  }
+
+  async replace(id: string, input: PolicyInput, tenant: string | null): Promise<EscalationPolicy> {
+    this.writable(await this.get(id, tenant), tenant);
+    return this.repo.replace(id, this.spec(input, tenant));
+  }
+
+  async remove(id: string, tenant: string | null): Promise<{ id: string }> {
+    this.writable(await this.get(id, tenant), tenant);
+    await this.repo.remove(id);
+    return { id };
+  }
+
+  private writable(p: EscalationPolicy, tenant: string | null): void {
+    if (tenant !== null && p.tenant_id === null) {
+      throw new CaasError('forbidden', 'forbidden', `'${p.id}' is a platform policy: admins change it; create one for tenant '${tenant}' instead`);
+    }
+  }
+
+  private spec(input: PolicyInput, tenant: string | null): EscalationPolicySpec {
+    const owner = tenant ?? input.tenant_id ?? null;
+    if (tenant !== null && input.tenant_id !== undefined && input.tenant_id !== tenant) {
+      throw new CaasError('forbidden', 'forbidden', `this key belongs to tenant '${tenant}' and cannot write policies for ${input.tenant_id === null ? 'the platform' : `tenant '${input.tenant_id}'`}`);
+    }
+    return {
+      name: input.name,
+      tenant_id: owner,
+      is_default: input.is_default ?? false,
+      steps: input.steps.map((s) => ({ wait_minutes: s.wait_minutes, targets: s.targets, important: s.important ?? false })),
+      repeat: input.repeat ?? { times: 0, after_minutes: 15 },
+      reminder_minutes: input.reminder_minutes ?? null,
+    };
+  }
+}

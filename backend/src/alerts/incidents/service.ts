@@ -4,7 +4,7 @@ import { badRequest, CaasError, conflict, notFound } from '../../errors.js';
 import { RetryLater, type JobContext, type JobRunner } from '../../jobs/runner.js';
 import type { MetadataDb, Queryable } from '../../store/metadata-db.js';
 import type { IncidentIntake, WebhookPayload } from '../alertmanager/webhook.js';
-import { describeTarget, EscalationPolicyRepo, type EscalationPolicy, type Notifier, type PageTarget } from './escalation.js';
+import { describeTarget, EscalationPolicyRepo, ScopedPolicies, type EscalationPolicy, type Notifier, type PageTarget } from './escalation.js';
 import { checkNotification, INCIDENT_ID, parseRfc3339, storable, type Actor, type CheckedNotification, type IncidentState, type Via } from './model.js';
 import {
   addEvent,
@@ -93,10 +93,13 @@ interface EscalatePayload {
  */
 export class IncidentService implements IncidentIntake {
   readonly policies: EscalationPolicyRepo;
+  /** the policies as the API's keys see them */
+  readonly scopedPolicies: ScopedPolicies;
   private readonly log: Logger;
 
   constructor(private readonly o: IncidentServiceOptions) {
     this.policies = new EscalationPolicyRepo(o.db);
+    this.scopedPolicies = new ScopedPolicies(this.policies, o.db);
     this.log = o.log.child({ component: 'incidents' });
   }
 
