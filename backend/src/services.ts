@@ -1,5 +1,11 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { AlertmanagerClient } from './alerts/alertmanager/client.js';
+import { AlertmanagerService } from './alerts/alertmanager/service.js';
+import type { IncidentIntake } from './alerts/alertmanager/webhook.js';
+import { Ruler } from './alerts/event-rules/ruler.js';
+import { EventRuleService } from './alerts/event-rules/service.js';
+import { Monitoring } from './alerts/monitoring.js';
 import { MetricRuleService } from './alerts/metric-rules/service.js';
 import { PrometheusRuleSync } from './alerts/metric-rules/prometheus.js';
 import { DeliveryNotifier } from './alerts/incidents/escalation.js';
@@ -55,6 +61,14 @@ export interface Services {
   crawler: CrawlService;
   /** metric rules (alerts/metric-rules/): PromQL rules rendered into Prometheus' rule file */
   metricRules: MetricRuleService;
+  /** event rules over ClickHouse events (alerts/event-rules/), checked by running their queries */
+  eventRules: EventRuleService;
+  /** evaluates the event rules on jobs/ and sends their alerts to Alertmanager, or to the incidents */
+  ruler: Ruler;
+  /** Alertmanager (ALERTMANAGER_URL) as the app sees it, tenant-scoped; its client is null when not configured */
+  alertmanager: AlertmanagerService;
+  /** the seed's POST /monitoring/test/:ruleId and GET /monitoring/status */
+  monitoring: Monitoring;
   /** incidents from Alertmanager's webhook or the ruler (alerts/incidents/; IncidentIntake), escalated by policy */
   incidents: IncidentService;
   startedAt: number;
@@ -137,6 +151,26 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     log,
   });
   await metricRules.start();
+  const analytics = new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds });
+  const alertmanager = new AlertmanagerService(cfg.alertmanagerUrl ? new AlertmanagerClient(cfg.alertmanagerUrl) : null);
+  // Without Alertmanager the ruler hands its alerts to the incidents (services.incidents), read at each run.
+  let services: Services | undefined;
+  const intake = (): IncidentIntake | undefined => services?.incidents;
+  const ruler = new Ruler({
+    db,
+    tenants,
+    analytics,
+    alertmanager: alertmanager.client,
+    intake,
+    intervalMs: cfg.rulerIntervalSeconds * 1000,
+    publicUrl: cfg.publicUrl,
+    log,
+    instanceId: jobs.instanceId,
+  });
+  ruler.register(jobs);
+  await ruler.syncSchedule();
+  const eventRules = new EventRuleService({ tenants, analytics, ruler, metricRuleExists: async (id) => (await metricRules.repo.get(id).catch(() => undefined)) !== undefined });
+  const monitoring = new Monitoring({ metricRules, ruler, alertmanager, intake, prometheusUrl: cfg.prometheusUrl, publicUrl: cfg.publicUrl });
   const webhookSecrets = new WebhookSecretRepo(db);
   if (cfg.alertmanagerWebhookSecret) {
     await webhookSecrets.bootstrap('alertmanager', cfg.alertmanagerWebhookSecret);
@@ -147,7 +181,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   jobs.start();
   await deliveries.requeueOrphans().catch((e: unknown) => log.warn({ err: e }, 'looking for deliveries without a job failed'));
 
-  return {
+  services = {
     cfg,
     log,
     metrics,
@@ -167,8 +201,12 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     search,
     crawler,
     metricRules,
+    eventRules,
+    ruler,
+    alertmanager,
+    monitoring,
     incidents,
-    analytics: new AnalyticsService(store, cfg.analytics, { ttlDays: cfg.eventsTtlDays, maxFutureSeconds: cfg.eventMaxFutureSeconds }),
+    analytics,
     startedAt: Date.now(),
     async close() {
       // Jobs first: running ones are aborted and given back (another instance, or the next
@@ -188,4 +226,5 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
       await db.close();
     },
   };
+  return services;
 }

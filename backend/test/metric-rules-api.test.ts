@@ -248,7 +248,7 @@ describe('metric rules: CRUD', () => {
 
 describe('metric rules: who may do what', () => {
   it('routes declare their access: admin writes; admin and viewer read the rules and the file; every reader the seed\'s /monitoring/rules', () => {
-    const routes = t.app.routeTable.filter((r) => r.url.startsWith('/v1/alerts') || r.url.startsWith('/monitoring'));
+    const routes = t.app.routeTable.filter((r) => r.url.startsWith('/v1/alerts/metric-rules') || r.url === '/v1/alerts/rules.yml' || r.url === '/monitoring/rules');
     const access = Object.fromEntries(routes.map((r) => [`${r.method} ${r.url}`, r.access.kind === 'api-key' ? `${r.access.writes ? 'writes' : 'reads'}:${r.access.roles.join(',')}` : 'other']));
     assert.deepEqual(access, {
       'GET /v1/alerts/metric-rules': 'reads:admin,viewer',

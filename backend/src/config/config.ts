@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { intervalCron, RULER_INTERVALS } from '../alerts/event-rules/interval.js';
 import { ZonedCron } from '../jobs/zoned-cron.js';
 
 /**
@@ -56,7 +57,12 @@ export interface Config {
    */
   trustProxy: boolean | string;
   meiliUrl: string | undefined;
+  /** Alertmanager (API v2): event-rule alerts go there; alerts, groups and silences are read from it */
   alertmanagerUrl: string | undefined;
+  /** how often the ruler evaluates event rules (its schedule's tick; a rule's own interval is a multiple) */
+  rulerIntervalSeconds: number;
+  /** the backend's address as people reach it: alerts link back to their rule from here (generatorURL) */
+  publicUrl: string;
   /** bootstraps (or rotates) the `alertmanager` webhook secret that POST /v1/alertmanager/webhook accepts as Bearer */
   alertmanagerWebhookSecret: string | undefined;
   prometheusUrl: string | undefined;
@@ -180,6 +186,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(str(env, 'TRUST_PROXY')),
     meiliUrl: url(env, 'MEILI_URL'),
     alertmanagerUrl: url(env, 'ALERTMANAGER_URL'),
+    rulerIntervalSeconds: rulerInterval(env),
+    publicUrl: url(env, 'PUBLIC_URL') ?? `http://localhost:${int(env, 'PORT', 8080)}`,
     alertmanagerWebhookSecret: secret(env, 'ALERTMANAGER_WEBHOOK_SECRET'),
     prometheusUrl: url(env, 'PROMETHEUS_URL'),
     prometheusRulesDir: pathOf(env, 'PROMETHEUS_RULES_DIR'),
@@ -215,6 +223,15 @@ function secret(env: Env, name: string): string | undefined {
     throw new ConfigError(`${name} must be 16 to 256 printable characters without spaces; generate one with: openssl rand -hex 24`);
   }
   return raw;
+}
+
+/** RULER_INTERVAL_SECONDS: a tick a cron pattern repeats evenly (its schedule is one). */
+function rulerInterval(env: Env): number {
+  const n = int(env, 'RULER_INTERVAL_SECONDS', 60, 1);
+  if (intervalCron(n) === null) {
+    throw new ConfigError(`RULER_INTERVAL_SECONDS=${n} is not valid: use one that divides a minute, an hour or a day evenly, e.g. ${RULER_INTERVALS.join(', ')} (default 60)`);
+  }
+  return n;
 }
 
 function pathOf(env: Env, name: string): string | undefined {

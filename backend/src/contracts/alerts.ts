@@ -97,19 +97,26 @@ export const MetricRuleDeleted = Type.Object({ id: Type.String(), prometheus: Pr
 export const MetricRuleIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 export const MetricRuleErrors = { 409: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
-/** GET /monitoring/rules: the rules that concern a tenant (its own and the platform's), of every kind. */
+/** GET /monitoring/rules: the rules that concern a tenant (its own and the platform's), of both kinds. */
 export const MonitoringRule = Type.Object({
   id: Type.String(),
-  kind: Type.Literal('metric', { description: 'metric: PromQL evaluated by Prometheus (event rules over ClickHouse come later)' }),
+  kind: Type.Union([Type.Literal('metric'), Type.Literal('event')], {
+    description: "metric: PromQL evaluated by Prometheus; event: a condition over the analytics events evaluated by the backend's ruler",
+  }),
   name: Type.String(),
-  tenant_id: Type.Union([Type.String(), Type.Null()]),
+  tenant_id: Type.Union([Type.String(), Type.Null()], { description: 'null: a platform metric rule, or an event rule evaluated for every tenant' }),
   severity: Severity,
   enabled: Type.Boolean(),
-  group: Type.String(),
-  condition: Type.String({ description: 'metric rules: the PromQL expression' }),
+  group: Type.String({ description: "metric rules: the Prometheus rule group; event rules: 'event-rules'" }),
+  condition: Type.String({ description: 'metric rules: the PromQL expression; event rules: the expression, comparison, reducer and window' }),
   for: Type.String(),
   summary: Type.String(),
   runbook_url: Type.Union([Type.String(), Type.Null()]),
+  state: Type.Union([Type.Literal('inactive'), Type.Literal('pending'), Type.Literal('firing'), Type.Null()], {
+    description: "the worst state of its alerts this key sees; metric rules: as Prometheus (PROMETHEUS_URL) has it, null when it is not known",
+  }),
+  last_evaluation: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()], { description: 'why its last evaluation failed (for this key\'s tenant)' }),
 });
 export const MonitoringRules = Type.Object({ rules: Type.Array(MonitoringRule) });
 export const MonitoringRulesQuery = Type.Object({ tenant_id: Type.Optional(TenantId) }, { additionalProperties: false });

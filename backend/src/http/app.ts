@@ -10,6 +10,9 @@ import { toCaasError } from './error-mapping.js';
 import { statusOf } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { alertmanagerRoutes } from './routes/alertmanager.js';
+import { eventRuleRoutes } from './routes/event-rules.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -114,6 +117,9 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(sourceRoutes(svc));
   await app.register(crawlRoutes(svc));
   await app.register(alertRoutes(svc));
+  await app.register(eventRuleRoutes(svc));
+  await app.register(alertmanagerRoutes(svc));
+  await app.register(monitoringRoutes(svc));
   await app.register(incidentRoutes(svc));
   return app;
 }

@@ -308,7 +308,66 @@ export const PG_MIGRATIONS: PgMigration[] = [
         seeded_at timestamptz NOT NULL DEFAULT now()
       );
     `,
-  },  {
+  },
+  {
+    version: 11,
+    name: 'alerts: event rules over ClickHouse events, the state of their alerts (pending, firing, resolved) and the ruler\'s runs (issue "Alert management", item 1)',
+    sql: `
+      CREATE TABLE IF NOT EXISTS event_rules (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        query_window text NOT NULL,
+        queries jsonb NOT NULL,
+        condition jsonb NOT NULL,
+        for_duration text NOT NULL,
+        keep_firing_for text NOT NULL,
+        eval_interval text NOT NULL,
+        severity text NOT NULL CHECK (severity IN ('critical', 'warning', 'info')),
+        labels jsonb NOT NULL DEFAULT '{}'::jsonb,
+        summary text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        runbook_url text,
+        enabled boolean NOT NULL DEFAULT true,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS event_rules_tenant ON event_rules (tenant_id);
+      CREATE TABLE IF NOT EXISTS event_rule_alerts (
+        rule_id text NOT NULL,
+        tenant_id text NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+        fingerprint text NOT NULL,
+        labels jsonb NOT NULL,
+        annotations jsonb NOT NULL,
+        state text NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+        value double precision,
+        active_at timestamptz NOT NULL,
+        fired_at timestamptz,
+        keep_firing_since timestamptz,
+        resolved_at timestamptz,
+        last_sent_at timestamptz,
+        delivered text CHECK (delivered IN ('firing', 'resolved')),
+        PRIMARY KEY (rule_id, tenant_id, fingerprint)
+      );
+      CREATE INDEX IF NOT EXISTS event_rule_alerts_tenant ON event_rule_alerts (tenant_id, state);
+      CREATE TABLE IF NOT EXISTS event_rule_evaluations (
+        rule_id text PRIMARY KEY,
+        evaluated_at timestamptz NOT NULL,
+        duration_ms integer NOT NULL,
+        errors jsonb NOT NULL DEFAULT '{}'::jsonb
+      );
+      CREATE TABLE IF NOT EXISTS ruler_runs (
+        id integer PRIMARY KEY CHECK (id = 1),
+        run_at timestamptz NOT NULL,
+        duration_ms integer NOT NULL,
+        rules_evaluated integer NOT NULL,
+        alerts_sent integer NOT NULL,
+        error text,
+        instance text NOT NULL
+      );
+    `,
+  },
+  {
     version: 12,
     name: 'alerts: incidents from Alertmanager notifications (each stored whole before it is answered), their alerts and timeline; escalation policies (issue "Alert management", items 3 and 4)',
     sql: `

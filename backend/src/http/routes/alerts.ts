@@ -149,21 +149,48 @@ export function alertRoutes(svc: Services): FastifyPluginAsyncTypebox {
       },
       async (req) => {
         const tenant = scopeTenant(req.principal, req.query.tenant_id);
-        const rules = await svc.metricRules.list(tenant === null ? {} : { tenant, platform: true });
+        const [rules, states, events] = await Promise.all([
+          svc.metricRules.list(tenant === null ? {} : { tenant, platform: true }),
+          svc.monitoring.metricRuleStates(tenant),
+          svc.eventRules.list(tenant),
+        ]);
         return {
-          rules: rules.map((r) => ({
-            id: r.id,
-            kind: 'metric' as const,
-            name: r.name,
-            tenant_id: r.tenant_id,
-            severity: r.severity,
-            enabled: r.enabled,
-            group: r.group,
-            condition: r.expr,
-            for: r.for,
-            summary: r.annotations.summary,
-            runbook_url: r.annotations.runbook_url,
-          })),
+          rules: [
+            ...rules.map((r) => ({
+              id: r.id,
+              kind: 'metric' as const,
+              name: r.name,
+              tenant_id: r.tenant_id,
+              severity: r.severity,
+              enabled: r.enabled,
+              group: r.group,
+              condition: r.expr,
+              for: r.for,
+              summary: r.annotations.summary,
+              runbook_url: r.annotations.runbook_url,
+              state: states.get(r.id)?.state ?? null,
+              last_evaluation: states.get(r.id)?.last_evaluation ?? null,
+              error: states.get(r.id)?.error ?? null,
+            })),
+            ...events.map((r) => ({
+              id: r.id,
+              kind: 'event' as const,
+              name: r.name,
+              tenant_id: r.tenant_id,
+              severity: r.severity,
+              enabled: r.enabled,
+              group: 'event-rules',
+              condition: `${r.condition.expression} ${r.condition.op} ${r.condition.threshold} (${r.condition.reducer} over the last ${r.window}${r.condition.field ? ` of ${r.condition.field}` : ''}; ${Object.entries(r.queries)
+                .map(([k, q]) => `${k}: ${String(q?.kind)}`)
+                .join(', ')})`,
+              for: r.for,
+              summary: r.annotations.summary,
+              runbook_url: r.annotations.runbook_url,
+              state: r.enabled ? r.status.state : null,
+              last_evaluation: r.status.evaluated_at,
+              error: Object.values(r.status.errors)[0] ?? null,
+            })),
+          ],
         };
       }
     );
