@@ -264,7 +264,9 @@ export class Ruler {
     if (!cron) {
       throw new Error(`RULER_INTERVAL_SECONDS=${this.o.intervalMs / 1000} has no cron pattern`);
     }
-    const active = (await this.repo.countEnabled()) > 0 || (await this.state.list()).length > 0;
+    await this.state.pruneResolved(Date.now() - RESOLVED_RETENTION_MS);
+    // resolved alerts already delivered are only shown: they need no run
+    const active = (await this.repo.countEnabled()) > 0 || (await this.state.list()).some((a) => a.state !== 'resolved' || a.delivered !== 'resolved');
     await this.jobs.schedules.upsert({ name: RULER_SCHEDULE, cron, timezone: 'UTC', kind: RULER_KIND, enabled: active }, Date.now());
   }
 
