@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type TObject } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { WebhookPayload } from '../../alerts/alertmanager/webhook.js';
 import { scopeTenant } from '../../auth/keys.js';
 import { ErrorBody, ErrorResponses } from '../../contracts/common.js';
@@ -23,6 +24,17 @@ import {
 } from '../../contracts/incidents.js';
 import type { Services } from '../../services.js';
 import { reads, webhook, writes } from '../authenticate.js';
+import { badRequest } from '../errors.js';
+
+/** fastify drops unknown query parameters silently; a misspelt filter (status= for state=) would list everything. */
+function refuseUnknownQuery(schema: TObject) {
+  return async (req: FastifyRequest) => {
+    const unknown = Object.keys(req.query as object).find((k) => !Object.hasOwn(schema.properties, k));
+    if (unknown !== undefined) {
+      throw badRequest('unknown_parameter', `unknown query parameter '${unknown.slice(0, 60)}': this route takes ${Object.keys(schema.properties).join(', ')}`);
+    }
+  };
+}
 
 /**
  * Incidents (issue "Alert management", items 3, 4, 7 and 8): Alertmanager's webhook receiver (a webhook-secret route:
@@ -62,6 +74,7 @@ export function incidentRoutes(svc: Services): FastifyPluginAsyncTypebox {
           response: { 200: IncidentList, ...INCIDENT_ERRORS },
         },
         config: reads('listing incidents'),
+        preValidation: refuseUnknownQuery(IncidentsQuery),
       },
       async (req) => {
         const { tenant_id, ...q } = req.query;
@@ -126,6 +139,7 @@ export function incidentRoutes(svc: Services): FastifyPluginAsyncTypebox {
           response: { 200: MonitoringAlerts, ...INCIDENT_ERRORS },
         },
         config: reads('listing alerts'),
+        preValidation: refuseUnknownQuery(MonitoringAlertsQuery),
       },
       async (req) => {
         const { tenant_id, include_resolved, ...q } = req.query;
