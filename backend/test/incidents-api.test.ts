@@ -513,6 +513,32 @@ describe('tenant isolation and access on every route', () => {
     assert.equal(inc.postmortem, null);
   });
 
+  it('routes declare their access: the webhook its secret, every reader reads, admin and tenant-admin act', () => {
+    const mine = t.app.routeTable.filter((r) => r.url.startsWith('/v1/incidents') || r.url.startsWith('/monitoring/alerts') || r.url.startsWith('/v1/escalation-policies') || r.url === '/v1/alertmanager/webhook');
+    const access = Object.fromEntries(
+      mine.map((r) => [`${r.method} ${r.url}`, r.access.kind === 'api-key' ? `${r.access.writes ? 'writes' : 'reads'}:${r.access.roles.join(',')}` : r.access.kind === 'webhook' ? `webhook:${r.access.secret}` : 'other'])
+    );
+    const R = 'reads:admin,viewer,tenant-admin,tenant-viewer';
+    const W = 'writes:admin,tenant-admin';
+    assert.deepEqual(access, {
+      'POST /v1/alertmanager/webhook': 'webhook:alertmanager',
+      'GET /v1/incidents': R,
+      'GET /v1/incidents/:id': R,
+      'POST /v1/incidents/:id/acknowledge': W,
+      'POST /v1/incidents/:id/unacknowledge': W,
+      'POST /v1/incidents/:id/resolve': W,
+      'POST /v1/incidents/:id/snooze': W,
+      'PUT /v1/incidents/:id/postmortem': W,
+      'GET /monitoring/alerts': R,
+      'POST /monitoring/alerts/:id/acknowledge': W,
+      'GET /v1/escalation-policies': R,
+      'GET /v1/escalation-policies/:id': R,
+      'POST /v1/escalation-policies': W,
+      'PUT /v1/escalation-policies/:id': W,
+      'DELETE /v1/escalation-policies/:id': W,
+    });
+  });
+
   it('who may do what: viewers and tenant-viewers read, only admin and tenant-admin act, ingest keys and no key do neither', async () => {
     status(await api('GET', `/v1/incidents/${acmeId}`, as('acme-viewer')), 200);
     status(await api('GET', `/v1/incidents/${acmeId}`, as('viewer')), 200);
