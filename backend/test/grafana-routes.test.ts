@@ -115,6 +115,7 @@ function appPlugin(routes: PluginRoute[]): PluginUnderTest {
       { method: 'POST', url: '/v1/sources', as: 'Admin', why: 'Crawler: add a source' },
       { method: 'DELETE', url: '/v1/sources/:id', as: 'Admin', why: 'Crawler: remove a source' },
       { method: 'DELETE', url: '/v1/sources/:id/cursors/:entity/:tenant_id', as: 'Admin', why: 'Crawler: reset a cursor' },
+      { method: 'GET', url: '/v1/crawls', as: 'Viewer', why: 'Crawler: crawl jobs with their live progress, rate and ETA' },
       { method: 'POST', url: '/v1/crawls', as: 'Admin', why: 'Crawler: full reindex, incremental, deletion sync' },
     ],
   };

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import { badRequest, conflict, CaasError, notFound } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
+import { jobColumns, toView, type JobRow, type JobState, type JobView } from '../jobs/store.js';
 import { ZonedCron } from '../jobs/zoned-cron.js';
 import type { SearchEngine } from '../search/types.js';
 import type { MetadataDb } from '../store/metadata-db.js';
 import { CaasHttpSource } from './caas-http.js';
-import { CursorRepo, type CrawlCursor } from './cursors.js';
+import { CursorRepo, type CursorView } from './cursors.js';
 import { IsolatedExtractor } from './extract-isolated.js';
 import {
   CRAWL_KIND,
@@ -50,7 +51,49 @@ export interface SourceView {
   rate_limit_per_s: number | null;
   schedules: { incremental: string; deleted: string };
   created_at: string;
-  cursors: CrawlCursor[];
+  cursors: CursorView[];
+}
+
+/** A crawl job (GET /v1/crawls): the job, what it crawls, and its rate and estimated time left. */
+export interface CrawlRunView extends JobView {
+  source_id: string;
+  type: CrawlType;
+  entity: Entity;
+  /** documents per second since the run started (to its end once finished); null before it started */
+  rate_per_s: number | null;
+  /** the progress total once known; for a full reindex before that, the size of the index it replaces */
+  expected_total: number | null;
+  /** seconds left at the current rate while running, when expected_total is known and not yet reached */
+  eta_s: number | null;
+}
+
+export interface CrawlsFilter {
+  source_id?: string;
+  tenant_id?: string;
+  type?: CrawlType;
+  entity?: Entity;
+  state?: JobState;
+  limit?: number;
+}
+
+/**
+ * A crawl's rate and estimated time left from its progress: `elapsedS` is the run's time so far (to its end once
+ * finished), `indexBefore` the document count of the cursor it crawls (what a full reindex replaces).
+ */
+export function crawlEstimate(r: {
+  state: JobState;
+  type: CrawlType;
+  done: number;
+  total: number | null;
+  elapsedS: number | null;
+  indexBefore: number | null;
+}): { rate_per_s: number | null; expected_total: number | null; eta_s: number | null } {
+  const started = r.state === 'running' || r.state === 'succeeded' || r.state === 'failed' || r.state === 'cancelled';
+  const rate = started && r.elapsedS !== null && r.elapsedS > 0 ? r.done / r.elapsedS : null;
+  const active = r.state === 'running' || r.state === 'queued';
+  const expected = r.total ?? (active && r.type === 'full_reindex' && r.indexBefore !== null && r.indexBefore > 0 ? r.indexBefore : null);
+  const eta = r.state === 'running' && rate !== null && rate > 0 && expected !== null && expected > r.done ? Math.ceil((expected - r.done) / rate) : null;
+  return { rate_per_s: rate === null ? null : Math.round(rate * 100) / 100, expected_total: expected, eta_s: eta };
 }
 
 interface SourceRow {
@@ -170,7 +213,7 @@ export class CrawlService {
     return s;
   }
 
-  private view(r: SourceRow, cursors: CrawlCursor[]): SourceView {
+  private view(r: SourceRow, cursors: CursorView[]): SourceView {
     return {
       id: r.id,
       kind: r.kind,
@@ -253,20 +296,47 @@ export class CrawlService {
     await this.o.jobs.schedules.upsert({ name: `crawl:${s.id}:incremental`, cron: incremental, timezone: 'UTC', kind: CRAWL_SWEEP_KIND, payload: { source_id: s.id, type: 'incremental' } }, now);
     await this.o.jobs.schedules.upsert({ name: `crawl:${s.id}:deleted`, cron: deletions, timezone: 'UTC', kind: CRAWL_SWEEP_KIND, payload: { source_id: s.id, type: 'deleted' } }, now);
     this.log.info({ source: s.id, kind: s.kind, url: shownUrl(row.url), token_set: !!row.token }, 'crawl source registered');
-    return this.view(row, await this.cursors.list({ source: s.id }));
+    return this.view(row, await this.cursors.listViews({ source: s.id }));
   }
 
   async list(): Promise<SourceView[]> {
     const rows = await this.o.db.query<SourceRow>(
       'SELECT id, kind, url, connection_string, token, rate_limit_per_s, incremental_cron, deletions_cron, created_at FROM crawl_sources ORDER BY id'
     );
-    const cursors = await this.cursors.list();
+    const cursors = await this.cursors.listViews();
     return rows.map((r) => this.view(r, cursors));
   }
 
   async get(id: string): Promise<SourceView | null> {
     const r = await this.row(id);
-    return r ? this.view(r, await this.cursors.list({ source: id })) : null;
+    return r ? this.view(r, await this.cursors.listViews({ source: id })) : null;
+  }
+
+  /** Crawl jobs newest first, with what each crawls and its rate and estimated time left (GET /v1/crawls). */
+  async listCrawls(f: CrawlsFilter = {}): Promise<CrawlRunView[]> {
+    const rows = await this.o.db.query<JobRow & { source_id: string; type: CrawlType; entity: Entity; elapsed_s: number | null; index_before: number | null }>(
+      `SELECT ${jobColumns('j')}, j.payload->>'source_id' AS source_id, j.payload->>'type' AS type, j.payload->>'entity' AS entity,
+         EXTRACT(EPOCH FROM (COALESCE(j.finished_at, now()) - j.started_at))::float8 AS elapsed_s, c.indexed::float8 AS index_before
+       FROM jobs j
+       LEFT JOIN crawl_cursors c ON c.source_id = j.payload->>'source_id' AND c.entity = j.payload->>'entity' AND c.tenant_id = j.tenant_id
+       WHERE j.kind = $1 AND ($2::text IS NULL OR j.payload->>'source_id' = $2) AND ($3::text IS NULL OR j.tenant_id = $3)
+         AND ($4::text IS NULL OR j.payload->>'type' = $4) AND ($5::text IS NULL OR j.payload->>'entity' = $5) AND ($6::text IS NULL OR j.state = $6)
+       ORDER BY j.created_at DESC, j.id
+       LIMIT $7`,
+      [CRAWL_KIND, f.source_id ?? null, f.tenant_id ?? null, f.type ?? null, f.entity ?? null, f.state ?? null, f.limit ?? 50]
+    );
+    return rows.map((r) => {
+      const job = toView(r);
+      const est = crawlEstimate({
+        state: job.state,
+        type: r.type,
+        done: job.progress.done,
+        total: job.progress.total,
+        elapsedS: r.elapsed_s === null ? null : Number(r.elapsed_s),
+        indexBefore: r.index_before === null ? null : Number(r.index_before),
+      });
+      return { ...job, source_id: r.source_id, type: r.type, entity: r.entity, ...est };
+    });
   }
 
   /** Removes a source, its cursors and its schedules (what it indexed stays searchable). */

@@ -59,7 +59,7 @@ export interface ClaimedJob {
   takenOverFrom: string | null;
 }
 
-interface JobRow {
+export interface JobRow {
   id: string;
   kind: string;
   tenant_id: string | null;
@@ -75,7 +75,7 @@ interface JobRow {
 }
 
 /** the columns of a JobView; `t` qualifies them with a table alias */
-const jobColumns = (t = 'jobs') =>
+export const jobColumns = (t = 'jobs') =>
   `${t}.id::text AS id, ${t}.kind, ${t}.tenant_id, ${t}.state, ${t}.progress_done::float8 AS progress_done,
    ${t}.progress_total::float8 AS progress_total, ${t}.progress_message, ${t}.attempts, ${t}.created_at, ${t}.started_at,
    ${t}.finished_at, ${t}.last_error`;
@@ -89,7 +89,7 @@ export function iso(v: unknown): string | null {
   return Number.isNaN(d.getTime()) ? String(v) : d.toISOString();
 }
 
-const toView = (r: JobRow): JobView => ({
+export const toView = (r: JobRow): JobView => ({
   id: r.id,
   kind: r.kind,
   tenant_id: r.tenant_id,
