@@ -1,6 +1,6 @@
 import React from 'react';
 import { Alert, Button, LinkButton, Stack, Text } from '@grafana/ui';
-import { describeError } from '../api/describe-error';
+import { type DescribeContext, describeError, type ErrorDescription } from '../api/describe-error';
 import { CONFIG_PAGE_URL } from '../constants';
 import { labels } from '../labels';
 
@@ -10,11 +10,13 @@ interface Props {
   apiUrlSet?: boolean;
   onRetry?: () => void;
   testId?: string;
+  /** How to read the error, when a page knows more than describeError (e.g. an Admin action's refused admin key). */
+  describe?: (error: unknown, context: DescribeContext) => ErrorDescription;
 }
 
 /** A failed backend call as a person can act on it: what went wrong, what to change, where, and Retry. */
-export function ErrorAlert({ error, apiUrlSet, onRetry, testId }: Props) {
-  const description = describeError(error, { apiUrlSet });
+export function ErrorAlert({ error, apiUrlSet, onRetry, testId, describe = describeError }: Props) {
+  const description = describe(error, { apiUrlSet });
   return (
     <div data-testid={testId}>
       <Alert severity="error" title={description.title}>

@@ -26,7 +26,8 @@
  *   "<no value>"). Every request is logged in `window.caasWorkbench.proxyLog`.
  * - Grafana's router and its link handling: a BrowserRouter, and a click on a link to an app page navigates in place
  *   (Grafana intercepts such clicks the same way), so the page keeps its state.
- * - The app's plugin context (meta.jsonData.apiUrl), getTemplateSrv() (no dashboard, no variables).
+ * - The app's plugin context (meta.jsonData.apiUrl), getTemplateSrv() (no dashboard, no variables), and the signed-in
+ *   user's org role in config.bootData.user.orgRole (`role`).
  * - PanelRenderer: Grafana's panel plugin registry does not exist outside Grafana, so panels are drawn with
  *   @grafana/ui's TimeSeries (uPlot) and Table components from the same options and field config.
  */
@@ -40,6 +41,7 @@ import {
   type DataFrame,
   type AppRootProps,
   type FieldConfigSource,
+  type OrgRole as GrafanaOrgRole,
   type PanelData,
   type PanelProps,
   PluginContextProvider,
@@ -51,6 +53,7 @@ import {
 import {
   type BackendSrv,
   type BackendSrvRequest,
+  config,
   type FetchResponse,
   setBackendSrv,
   setTemplateSrv,
@@ -124,6 +127,9 @@ function readSettings(): URLSearchParams {
 const params = readSettings();
 const roleParam = params.get('role') ?? 'Viewer';
 const role: OrgRole = (ORG_ROLES as readonly string[]).includes(roleParam) ? (roleParam as OrgRole) : 'Viewer';
+// What Grafana's boot data tells the app about the signed-in user (the pages read config.bootData.user.orgRole to
+// offer Admin actions only to Admins; the proxy below enforces the same role).
+config.bootData.user.orgRole = role === 'None' ? '' : (role as GrafanaOrgRole);
 const backendUrl = (params.get('backend') ?? '/backend').replace(/\/$/, '');
 // jsonData holds an absolute URL (the Configuration page and the ConfigEditor save one), without a trailing slash.
 const backendAbsolute = new URL(backendUrl, window.location.href).href.replace(/\/$/, '');

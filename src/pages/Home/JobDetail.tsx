@@ -1,4 +1,4 @@
-import React, { useMemo } from 'react';
+import React, { useEffect, useMemo } from 'react';
 import { Alert, Button, Card, type Column, InteractiveTable, LoadingPlaceholder, Stack, Text } from '@grafana/ui';
 import { ApiError } from '../../api/errors';
 import { getJob, type JobDetail as JobDetailData } from '../../api/jobs';
@@ -15,11 +15,21 @@ interface Props {
   id: string;
   onClose: () => void;
   apiUrlSet?: boolean;
+  /** Ask again this often while the job is queued or running, so its progress and log follow it (Crawler page). */
+  pollMs?: number;
 }
 
 /** One job (GET /v1/jobs/:id): its state, attempts, times, last error and run log; opened from the Jobs list. */
-export function JobDetail({ id, onClose, apiUrlSet }: Props) {
+export function JobDetail({ id, onClose, apiUrlSet, pollMs }: Props) {
   const { data: job, loading, error, retry } = useRequest(`job:${id}`, (signal) => getJob(id, { signal }));
+  const live = pollMs !== undefined && (job?.state === 'running' || job?.state === 'queued');
+  useEffect(() => {
+    if (!live || loading) {
+      return;
+    }
+    const timer = setTimeout(retry, pollMs);
+    return () => clearTimeout(timer);
+  }, [live, loading, pollMs, retry]);
   // A 400 (not a job id: a mangled link) keeps the backend's own words; a 404 is a job deleted after its retention.
   const gone = error instanceof ApiError && error.fromBackend && error.status === 404;
 
