@@ -143,7 +143,7 @@ describe('incidents on the PostgreSQL server, two instances', { skip }, () => {
       null
     );
     const before = hits;
-    const incidents = [];
+    const incidents: string[] = [];
     for (let i = 0; i < 3; i++) {
       const r = await (i % 2 ? b : a.svc.incidents).accept(notification(`{}:{alertname="Esc${i}"}`, [{ fp: `esc-${i}`, startsAt: '2026-06-01T10:00:00Z' }]), 'alertmanager');
       incidents.push(r.incidents[0] as string);

@@ -151,10 +151,15 @@ export class IncidentService implements IncidentIntake {
     const n = checkNotification(payload);
     const stored = await this.o.db.transaction(async (tx) => {
       await lockGroup(tx, n.groupKey);
-      const last = (await tx.query<{ id: string; digest: string }>(`SELECT id::text AS id, digest FROM alert_notifications WHERE group_key = $1 ORDER BY id DESC LIMIT 1`, [n.groupKey]))[0];
+      const last = (
+        await tx.query<{ id: string; digest: string; applied: boolean }>(
+          `SELECT id::text AS id, digest, applied_at IS NOT NULL AS applied FROM alert_notifications WHERE group_key = $1 ORDER BY id DESC LIMIT 1`,
+          [n.groupKey]
+        )
+      )[0];
       if (last?.digest === n.digest) {
         await tx.query(`UPDATE alert_notifications SET repeats = repeats + 1, last_received_at = now() WHERE id = $1`, [last.id]);
-        return { id: last.id, duplicate: true };
+        return { id: last.id, duplicate: true, applied: last.applied };
       }
       const row = (
         await tx.query<{ id: string }>(
@@ -165,11 +170,11 @@ export class IncidentService implements IncidentIntake {
       if (!row) {
         throw new CaasError('internal', 'internal', 'the notification was not stored');
       }
-      return { id: row.id, duplicate: false };
+      return { id: row.id, duplicate: false, applied: false };
     });
     if (stored.duplicate) {
       const ids = await this.o.db.query<{ id: string }>(`SELECT DISTINCT incident_id AS id FROM incident_events WHERE notification_id = $1`, [stored.id]);
-      return { notification_id: stored.id, duplicate: true, applied: true, incidents: ids.map((r) => r.id) };
+      return { notification_id: stored.id, duplicate: true, applied: stored.applied, incidents: ids.map((r) => r.id) };
     }
     try {
       const incidents = await this.applyPending(n.groupKey, stored.id);
