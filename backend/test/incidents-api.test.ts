@@ -329,6 +329,18 @@ describe('the webhook: POST /v1/alertmanager/webhook', () => {
     assert.equal(await count('alert_notifications'), before);
   });
 
+  it('a notification stored but never applied (a crash right after the answer) is applied at the next start, by a job', async () => {
+    const gk = '{}:{alertname="Crashed"}';
+    const p = notification(gk, [alert('crash-1', { startsAt: nextStart() })]);
+    await t.svc.db.query(`INSERT INTO alert_notifications (group_key, via, receiver, status, digest, payload) VALUES ($1, 'alertmanager', 'caas', 'firing', 'x', $2)`, [gk, JSON.stringify(p)]);
+    await t.svc.incidents.start();
+    await waitUntil('the stored notification applied', 20_000, async () => (await t.svc.db.query(`SELECT 1 FROM incidents WHERE group_key = $1`, [gk])).length === 1);
+    const left = await t.svc.db.query(`SELECT 1 FROM alert_notifications WHERE group_key = $1 AND applied_at IS NULL`, [gk]);
+    assert.equal(left.length, 0);
+    const jobs = await t.svc.db.query<{ state: string }>(`SELECT state FROM jobs WHERE kind = 'incidents.apply'`);
+    assert.deepEqual(jobs.map((j) => j.state), ['succeeded']);
+  });
+
   it('text PostgreSQL cannot hold (NUL, lone surrogates) is kept in the stored notification and replaced by U+FFFD in the incident', async () => {
     const r = await send(notification('{}:{alertname="Nul\u0000"}', [alert('nul-1', { startsAt: nextStart(), annotations: { summary: 'a\u0000b\ud800c' } })]));
     const inc = await incident(r.incidents[0] as string);
