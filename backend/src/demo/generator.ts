@@ -110,12 +110,12 @@ const RICH_IOS: ReadonlySet<DemoCountry> = new Set<DemoCountry>(['US', 'CA', 'GB
 const ANDROID_FIRST: ReadonlySet<DemoCountry> = new Set<DemoCountry>(['IN', 'NG', 'BR', 'ID', 'MX', 'ZA']);
 
 /** Relative volume per local hour 0..23 (normalised to mean 1 below). */
-const DIURNAL_RAW = [
+export const DIURNAL_RAW = [
   0.25, 0.15, 0.1, 0.08, 0.08, 0.12, 0.3, 0.6, 1.0, 1.35, 1.55, 1.6, 1.45, 1.5, 1.6, 1.6, 1.5, 1.35, 1.2, 1.15, 1.1,
   1.0, 0.75, 0.45,
 ];
 /** Relative volume per local weekday, 0 = Sunday (normalised to mean 1 below). */
-const WEEKLY_RAW = [0.55, 1.1, 1.15, 1.15, 1.12, 1.02, 0.6];
+export const WEEKLY_RAW = [0.55, 1.1, 1.15, 1.15, 1.12, 1.02, 0.6];
 const DIURNAL = normalise(DIURNAL_RAW);
 const WEEKLY = normalise(WEEKLY_RAW);
 
