@@ -17,6 +17,7 @@ import { SignedLinks } from './auth/signed-links.js';
 import { WebhookSecretRepo } from './auth/webhook-secrets.js';
 import { TenantRepo } from './auth/tenants.js';
 import type { Config } from './config/config.js';
+import { SecretBox } from './auth/secret-box.js';
 import { CrawlService } from './crawler/service.js';
 import { DELIVERY_SEND_KIND, DeliveryService } from './delivery/service.js';
 import { DeadLetterRepo } from './ingest/dead-letters.js';
@@ -141,8 +142,10 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   );
   const deliveries = new DeliveryService({ db, jobs, log, metrics, config: cfg.delivery, smtpUrl: cfg.smtpUrl, dataDir: cfg.dataDir });
   jobs.register(DELIVERY_SEND_KIND, deliveries.handler, { maxAttempts: cfg.delivery.maxAttempts });
-  const crawler = new CrawlService({ db, jobs, search, log, ownDatabaseUrl: cfg.databaseUrl });
+  const secrets = SecretBox.load({ secretKey: cfg.secretKey, dataDir: cfg.dataDir });
+  const crawler = new CrawlService({ db, jobs, search, secrets, log, ownDatabaseUrl: cfg.databaseUrl });
   crawler.register(jobs);
+  await crawler.resealLegacy();
   const metricRules = new MetricRuleService({
     db,
     tenants,

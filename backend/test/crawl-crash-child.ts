@@ -5,6 +5,7 @@
  * `BATCH n` after each committed batch (slowly, so the parent can SIGKILL it mid-crawl); `resume <dataDir>`
  * runs the jobs left behind until none is queued or running and prints the result as JSON.
  */
+import { SecretBox } from '../src/auth/secret-box.js';
 import { CrawlService } from '../src/crawler/service.js';
 import { PostgresSearchEngine } from '../src/search/postgres-engine.js';
 import { openMetadataDb } from '../src/store/metadata-db.js';
@@ -22,7 +23,7 @@ search.upsert = (async (entity, tenant, docs) => {
   upserted.push(...docs.map((d) => d.id));
   return upsert(entity, tenant, docs);
 }) as typeof search.upsert;
-const crawler = new CrawlService({ db, jobs, search, log: quietLog });
+const crawler = new CrawlService({ db, jobs, search, secrets: SecretBox.load({ dataDir: dataDir! }), log: quietLog });
 crawler.register(jobs);
 
 if (mode === 'start') {

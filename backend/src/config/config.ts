@@ -17,6 +17,8 @@ export interface Config {
   adminKey: string | undefined;
   /** bootstraps a key with role viewer (reads every tenant, writes nothing): what Grafana's Viewer routes use */
   viewerKey: string | undefined;
+  /** seals stored secrets (crawl source tokens…); absent = a generated DATA_DIR/secret.key */
+  secretKey: string | undefined;
   logLevel: string;
   /** property keys (and log fields) redacted before storage and in logs */
   piiKeys: string[];
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL'),
     adminKey: str(env, 'CAAS_ADMIN_KEY'),
     viewerKey: str(env, 'CAAS_VIEWER_KEY'),
+    secretKey: str(env, 'CAAS_SECRET_KEY'),
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     piiKeys,
     countryHeader: str(env, 'COUNTRY_HEADER')?.toLowerCase(),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { SecretBox } from '../auth/secret-box.js';
 import { badRequest, conflict, CaasError, notFound } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { jobColumns, toView, type JobRow, type JobState, type JobView } from '../jobs/store.js';
@@ -110,6 +111,8 @@ interface SourceRow {
 
 export interface CrawlServiceOptions {
   db: MetadataDb;
+  /** seals each source's token and connection string in the metadata store */
+  secrets: SecretBox;
   jobs: JobRunner;
   search: SearchEngine;
   log: Logger;
@@ -190,16 +193,44 @@ export class CrawlService {
 
   private build(r: SourceRow): CrawlSource {
     const name = `source '${r.id}'`;
+    const open = (v: string | null, what: string) => (v === null ? null : this.o.secrets.open(v, `the ${what} of ${name}`));
     if (r.kind === 'postgres') {
-      return new PostgresSource({ connectionString: r.connection_string ?? '', name, refuseSameAs: this.o.ownDatabaseUrl ?? null });
+      return new PostgresSource({ connectionString: open(r.connection_string, 'connection string') ?? '', name, refuseSameAs: this.o.ownDatabaseUrl ?? null });
     }
     return new CaasHttpSource({
       baseUrl: r.url ?? '',
       name,
-      token: r.token,
+      token: open(r.token, 'token'),
       ...(r.rate_limit_per_s ? { requestsPerSecond: r.rate_limit_per_s, burst: Math.max(1, Math.ceil(r.rate_limit_per_s)) } : {}),
       ...this.o.httpDefaults,
     });
+  }
+
+  private seal(v: string | null): string | null {
+    return v === null ? null : this.o.secrets.seal(v);
+  }
+
+  /**
+   * Seals the tokens and connection strings stored before sealing existed (plain text in crawl_sources), once at
+   * start; returns how many values it sealed.
+   */
+  async resealLegacy(): Promise<number> {
+    const rows = await this.o.db.query<{ id: string; token: string | null; connection_string: string | null }>(
+      'SELECT id, token, connection_string FROM crawl_sources'
+    );
+    let sealed = 0;
+    for (const r of rows) {
+      for (const column of ['token', 'connection_string'] as const) {
+        const v = r[column];
+        if (v !== null && !SecretBox.isSealed(v)) {
+          // only if still the plain value read above (another instance may have sealed it meanwhile)
+          await this.o.db.query(`UPDATE crawl_sources SET ${column} = $1 WHERE id = $2 AND ${column} = $3`, [this.o.secrets.seal(v), r.id, v]);
+          sealed++;
+        }
+      }
+    }
+    if (sealed > 0) this.log.info({ sealed }, 'crawl source secrets stored in plain text were sealed');
+    return sealed;
   }
 
   /** The source by id (built once, reused); null when there is none. */
@@ -261,6 +292,9 @@ export class CrawlService {
         throw badRequest('invalid_source', `${field}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    for (const [field, v] of [['token', s.token], ['connection_string', s.connection_string]] as const) {
+      if (v && SecretBox.isSealed(v)) throw badRequest('invalid_source', `${field} looks like a sealed value of this backend: give the plain ${field}`);
+    }
     const row: SourceRow = {
       id: s.id,
       kind: s.kind,
@@ -285,7 +319,7 @@ export class CrawlService {
          token = EXCLUDED.token, rate_limit_per_s = EXCLUDED.rate_limit_per_s, incremental_cron = EXCLUDED.incremental_cron,
          deletions_cron = EXCLUDED.deletions_cron` : 'NOTHING'}
        RETURNING created_at`,
-      [row.id, row.kind, row.url, row.connection_string, row.token, row.rate_limit_per_s, incremental, deletions]
+      [row.id, row.kind, row.url, this.seal(row.connection_string), this.seal(row.token), row.rate_limit_per_s, incremental, deletions]
     );
     if (!inserted[0]) throw conflict(`source '${s.id}' already exists: delete it first (DELETE /v1/sources/${s.id}) to change it`);
     row.created_at = inserted[0].created_at;
