@@ -98,10 +98,11 @@ for (const engine of ENGINES) {
       const gaps = startedAt.slice(1).map((t, i) => t - (startedAt[i] as number));
       // 40 ms × 2^attempt: 80, 160, 320 ms (polls add a little)
       [80, 160, 320].forEach((min, i) => assert.ok((gaps[i] ?? 0) >= min - 5, `gap ${i + 1} is ${gaps[i]} ms, expected >= ${min} ms (${gaps.join(', ')})`));
-      assert.ok((gaps[2] ?? 0) > (gaps[0] ?? 0), `the backoff grows: ${gaps.join(', ')}`);
       const detail = await r.get(id, null);
       const lines = detail?.log.map((l) => `${l.attempt} ${l.level} ${l.message}`) ?? [];
       assert.ok(lines.some((l) => /^1 warn attempt 1 of 4 failed: boom 1; retry in 0\.080 s$/.test(l)), lines.join('\n'));
+      // the backoff grows as scheduled (the gaps above are only lower bounds: a loaded machine stretches any of them)
+      assert.ok(lines.some((l) => /^2 warn attempt 2 of 4 failed: boom 2; retry in 0\.160 s$/.test(l)), lines.join('\n'));
       assert.ok(lines.some((l) => /^3 warn attempt 3 of 4 failed: boom 3; retry in 0\.320 s$/.test(l)), lines.join('\n'));
       assert.ok(lines.some((l) => /^4 error failed after 4 attempt\(s\): boom 4$/.test(l)), lines.join('\n'));
     });
