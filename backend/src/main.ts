@@ -75,9 +75,16 @@ async function main(): Promise<void> {
   }
   const svc = await createServices(cfg, log);
   const app = await buildApp(svc);
+  // --demo: the demo CAAS platform's metrics and its fault switch (POST /v1/demo/faults, demo mode only)
+  const demoControls = args.demo || args['demo-reset'] ? await demoPlatformControls() : null;
+  if (demoControls) {
+    const { demoRoutes } = await import('./http/routes/demo.js');
+    await app.register(demoRoutes(demoControls));
+  }
 
   let closing = false;
   let demoSearch: { close(): Promise<void> } | null = null;
+  let demoMetrics: { close(): Promise<void> } | null = null;
   const shutdown = async (reason: string) => {
     if (closing) {
       return;
@@ -85,6 +92,8 @@ async function main(): Promise<void> {
     closing = true;
     log.info({ reason }, 'shutting down: draining the WAL into ClickHouse');
     await app.close();
+    demoControls?.platform.stop();
+    await demoMetrics?.close().catch(() => undefined);
     await demoSearch?.close().catch(() => undefined);
     await svc.close();
     lock.release();
@@ -110,6 +119,22 @@ async function main(): Promise<void> {
 
   let demo: ReadyInfo['demo'] = null;
   let search: ReadyInfo['search'] = null;
+  if (demoControls) {
+    demoControls.platform.start();
+    const { serveDemoMetrics } = await import('./demo/platform-metrics/index.js');
+    try {
+      const served = await serveDemoMetrics(demoControls.platform, { port: cfg.demoMetricsPort, host: cfg.host });
+      demoMetrics = served;
+      demoControls.metricsUrl = served.url;
+      log.info({ url: `${served.url}/metrics` }, 'the demo CAAS platform serves its Prometheus metrics');
+    } catch (e) {
+      // e.g. a second demo on this machine: everything else works, Prometheus just has no demo target
+      log.error(
+        { err: e, port: cfg.demoMetricsPort },
+        'the demo platform metrics could not be served: set DEMO_METRICS_PORT to a free port (0 = any); faults still switch'
+      );
+    }
+  }
   if (args.demo || args['demo-reset']) {
     const days = Number(args['demo-days']);
     const { runDemo, runDemoSearch, DEMO_TENANTS } = await import('./demo/run-demo.js');
@@ -145,8 +170,16 @@ async function main(): Promise<void> {
     // Through pino's own destination: it writes asynchronously, and a block written to
     // process.stdout could land above the log lines still in its buffer.
     const out = (log as unknown as Record<symbol, { write(s: string): unknown } | undefined>)[pino.symbols.streamSym] ?? process.stdout;
-    out.write(readyBlock({ url: url.shown, port, adminKeyFile, demo, search }));
+    const metrics = demoControls ? { url: demoControls.metricsUrl ? `${demoControls.metricsUrl}/metrics` : null } : null;
+    out.write(readyBlock({ url: url.shown, port, adminKeyFile, demo, search, metrics }));
   }
+}
+
+/** The demo platform's simulated metrics for the demo tenants, on the wall clock (served once the backend listens). */
+async function demoPlatformControls() {
+  const { PlatformMetrics } = await import('./demo/platform-metrics/index.js');
+  const { DEMO_TENANTS } = await import('./demo/run-demo.js');
+  return { platform: new PlatformMetrics({ seed: 42, tenants: DEMO_TENANTS.map((t) => t.id) }), metricsUrl: null as string | null };
 }
 
 main().catch((e: unknown) => {

@@ -181,6 +181,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   const incidents = new IncidentService({ db, jobs, log, notifier: new DeliveryNotifier(deliveries, log.child({ component: 'incidents' })) });
   incidents.register(jobs);
   await incidents.start();
+  metrics.setIncidentsSource(() => db.query<{ state: string; severity: string; n: number }>('SELECT state, severity, count(*)::int AS n FROM incidents GROUP BY state, severity'));
   jobs.start();
   await deliveries.requeueOrphans().catch((e: unknown) => log.warn({ err: e }, 'looking for deliveries without a job failed'));
 

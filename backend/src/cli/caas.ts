@@ -5,6 +5,7 @@ import type { Principal } from '../auth/keys.js';
 import { Role } from '../contracts/common.js';
 import { DEMO_TENANTS } from '../demo/run-demo.js';
 import { loadDemo } from '../demo/loader.js';
+import { FAULT_KINDS, MAX_FAULT_MINUTES, isFaultKind } from '../demo/platform-metrics/faults.js';
 import { openMetadata } from '../services.js';
 import { acquireDataDirLock, DataDirHeldError, type DataDirLock } from './data-dir-lock.js';
 
@@ -28,6 +29,10 @@ const USAGE = `usage: caas <command> [options]
   dead-letters list [--tenant <id>]          rejected events with their reasons
   demo [--days 30] [--events-per-day 3000]   create demo tenants and send generated events
                                              through the running backend (needs CAAS_ADMIN_KEY)
+  demo fault <kind> [--minutes 10]           switch a demo platform fault on (backend started with --demo);
+                                             kinds: ${FAULT_KINDS.join(', ')}; it ends by itself
+  demo fault clear [<kind>]                  end the faults on now (all, or one kind)
+  demo faults                                the faults on, when they end, and the rule each makes fire
   sources add --id <id> --kind caas_http --source-url <url> [--token <t>] [--rate-limit <n/s>]
   sources add --id <id> --kind postgres --connection-string <url>
                                              register a crawl source (secrets are never shown again)
@@ -49,9 +54,9 @@ environment: CAAS_URL, CAAS_ADMIN_KEY, PORT, DATA_DIR, DATABASE_URL (see the REA
 class CliError extends Error {}
 
 /** Checked before anything connects, so a typo is reported as one, not as a missing backend. */
-const COMMANDS = ['tenants create', 'tenants list', 'keys create', 'keys list', 'keys revoke', 'dead-letters list', 'demo', 'sources add', 'sources list', 'sources remove', 'sources reset-cursor', 'crawl'];
+const COMMANDS = ['tenants create', 'tenants list', 'keys create', 'keys list', 'keys revoke', 'dead-letters list', 'demo', 'demo fault', 'demo faults', 'sources add', 'sources list', 'sources remove', 'sources reset-cursor', 'crawl'];
 /** Commands that need the running backend (its job runner crawls; sources start schedules there). */
-const ONLINE_ONLY = ['demo', 'sources add', 'sources list', 'sources remove', 'sources reset-cursor', 'crawl'];
+const ONLINE_ONLY = ['demo', 'demo fault', 'demo faults', 'sources add', 'sources list', 'sources remove', 'sources reset-cursor', 'crawl'];
 
 const ADMIN: Principal = { keyId: 'cli', role: 'admin', tenantId: null };
 
@@ -150,6 +155,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
       'batch-size': { type: 'string', default: '100' },
       from: { type: 'string' },
       wait: { type: 'boolean', default: false },
+      minutes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -158,7 +164,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     out(USAGE);
     return;
   }
-  const cmd = area === 'demo' || area === 'crawl' ? area : `${area} ${verb ?? ''}`.trim();
+  const cmd = area === 'crawl' || (area === 'demo' && verb !== 'fault' && verb !== 'faults') ? area : `${area} ${verb ?? ''}`.trim();
   if (!COMMANDS.includes(cmd)) {
     throw new CliError(`unknown command '${cmd}'\n\n${USAGE}`);
   }
@@ -195,6 +201,11 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     }
     const res = await loadDemo({ baseUrl: base, apiKey: key, seed: 42, tenants: DEMO_TENANTS.map((t) => t.id), days: Number(o.days), eventsPerDay: Number(o['events-per-day']) });
     print(res);
+    return;
+  }
+
+  if (cmd === 'demo fault' || cmd === 'demo faults') {
+    await demoFaultCommand(cmd, arg, positionals[3], o.minutes, base, (m, p, b) => api(base, key as string, m, p, b), print);
     return;
   }
 
@@ -255,6 +266,50 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     await offline?.db.close();
     direct?.lock?.release();
   }
+}
+
+/**
+ * `demo fault <kind> --minutes N`, `demo fault clear [<kind>]`, `demo faults`: the demo platform's fault
+ * switch through the backend's API (POST/DELETE/GET /v1/demo/faults, served only by a --demo backend).
+ */
+async function demoFaultCommand(
+  cmd: 'demo fault' | 'demo faults',
+  arg: string | undefined,
+  extra: string | undefined,
+  minutesFlag: string | undefined,
+  base: string,
+  call: (method: string, path: string, body?: unknown) => Promise<unknown>,
+  print: (v: unknown) => void
+): Promise<void> {
+  const demoOnly = async (method: string, path: string, body?: unknown) => {
+    try {
+      return await call(method, path, body);
+    } catch (e) {
+      if (e instanceof CliError && / answered 404: no route /.test(e.message)) {
+        throw new CliError(`the backend at ${base} runs without --demo: faults exist only on the demo platform (npm start -- --demo)`);
+      }
+      throw e;
+    }
+  };
+  if (cmd === 'demo faults') {
+    print(await demoOnly('GET', '/v1/demo/faults'));
+    return;
+  }
+  if (arg === 'clear') {
+    if (extra !== undefined && !isFaultKind(extra)) {
+      throw new CliError(`demo fault clear takes a kind to end (${FAULT_KINDS.join(', ')}) or none for all, got '${extra}'`);
+    }
+    print(await demoOnly('DELETE', `/v1/demo/faults${extra ? `?kind=${encodeURIComponent(extra)}` : ''}`));
+    return;
+  }
+  if (!arg || !isFaultKind(arg)) {
+    throw new CliError(`demo fault needs a kind: ${FAULT_KINDS.join(', ')} (or clear)${arg ? `, got '${arg}'` : ''}`);
+  }
+  const minutes = minutesFlag === undefined ? 10 : Number(minutesFlag);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_FAULT_MINUTES) {
+    throw new CliError(`--minutes must be a number more than 0 and at most ${MAX_FAULT_MINUTES}, got '${minutesFlag}'`);
+  }
+  print(await demoOnly('POST', '/v1/demo/faults', { kind: arg, minutes }));
 }
 
 type CrawlerOptions = Record<string, string | boolean | undefined>;

@@ -12,6 +12,8 @@ export interface ReadyInfo {
   demo: { action: 'loaded'; events: number; days: number; tenants: string[] } | { action: 'skipped'; events: number; tenants: string[] } | null;
   /** --demo: the demo CAAS platform crawled into search */
   search?: { source: string; queued: number; skipped: number } | null;
+  /** --demo: where the demo CAAS platform's Prometheus metrics are served (url null: the port was taken) */
+  metrics?: { url: string | null } | null;
 }
 
 export function readyBlock(info: ReadyInfo): string {
@@ -29,6 +31,14 @@ export function readyBlock(info: ReadyInfo): string {
       `  search     source '${info.search.source}' (the demo CAAS platform): ${what}`,
       `             try: curl -H "Authorization: Bearer ${keyValue}" '${info.url}/v1/search?tenant_id=acme&q=release+checklist'`,
       `             crawls: npx caas sources list; npx caas crawl --entity messages --tenant acme --type incremental`
+    );
+  }
+  if (info.metrics) {
+    lines.push(
+      info.metrics.url
+        ? `  metrics    the demo platform's Prometheus target: ${info.metrics.url} (scrape with honor_labels: true)`
+        : `  metrics    the demo platform's metrics are not served (DEMO_METRICS_PORT is taken; see the log)`,
+      `             faults: npx caas demo fault error-spike|latency|disconnect-storm|lag --minutes 10`
     );
   }
   lines.push(

@@ -73,6 +73,8 @@ export interface Config {
   /** Prometheus' promtool, which checks every metric rule before it is stored */
   promtoolPath: string;
   smtpUrl: string | undefined;
+  /** --demo: where the demo CAAS platform serves its Prometheus metrics (0 = any free port) */
+  demoMetricsPort: number;
   /** the job runner (issue "Platform", part 2; README "Jobs") */
   jobs: {
     /** jobs this instance runs at once; 0 = it runs none (an API-only instance) */
@@ -124,6 +126,14 @@ function int(env: Env, name: string, def: number, min = 0): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) {
     throw new ConfigError(`${name}=${raw} is not valid: expected a whole number >= ${min} (default ${def})`);
+  }
+  return n;
+}
+
+function port(env: Env, name: string, def: number): number {
+  const n = int(env, name, def);
+  if (n > 65_535) {
+    throw new ConfigError(`${name}=${n} is not a TCP port: expected 0 (any free port) to 65535 (default ${def})`);
   }
   return n;
 }
@@ -196,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     prometheusRulesDir: pathOf(env, 'PROMETHEUS_RULES_DIR'),
     promtoolPath: str(env, 'PROMTOOL_PATH') ?? 'promtool',
     smtpUrl: url(env, 'SMTP_URL'),
+    demoMetricsPort: port(env, 'DEMO_METRICS_PORT', 9464),
     jobs: {
       concurrency: int(env, 'JOBS_CONCURRENCY', 4),
       pollMs: int(env, 'JOBS_POLL_MS', 1000, 10),

@@ -10,11 +10,16 @@ export interface WalStats {
 /** jobs by kind and state, read from the metadata store at scrape time (jobs/runner.ts sets it) */
 export type JobCountsSource = () => Promise<Array<{ kind: string; state: string; n: number }>>;
 const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** incidents by state and severity, read from the metadata store at scrape time (services.ts sets it) */
+export type IncidentCountsSource = () => Promise<Array<{ state: string; severity: string; n: number }>>;
+const INCIDENT_STATES = ['triggered', 'acknowledged', 'resolved'] as const;
+const INCIDENT_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 export function createMetrics() {
   const registry = new Registry();
   let walStats: () => WalStats = () => ({ events: 0, bytes: 0, segments: 0 });
   let jobCounts: JobCountsSource = async () => [];
+  let incidentCounts: IncidentCountsSource = async () => [];
   collectDefaultMetrics({ register: registry, prefix: 'caas_backend_' });
   return {
     registry,
@@ -24,6 +29,9 @@ export function createMetrics() {
     },
     setJobsSource(source: JobCountsSource) {
       jobCounts = source;
+    },
+    setIncidentsSource(source: IncidentCountsSource) {
+      incidentCounts = source;
     },
     httpRequests: new Counter({
       name: 'caas_http_requests_total',
@@ -154,6 +162,28 @@ export function createMetrics() {
       help: 'Schedule firings claimed by this instance (fired), and missed firings skipped by the catch-up policy (skipped)',
       labelNames: ['schedule', 'outcome'] as const,
       registers: [registry],
+    }),
+    // Incidents (issue "Alert management", item 3): what the Alerts & Incidents dashboard shows beside ALERTS.
+    incidents: new Gauge({
+      name: 'caas_incidents',
+      help: 'Incidents in the metadata store by state (triggered, acknowledged, resolved) and severity; every instance reports the same store-wide numbers',
+      labelNames: ['state', 'severity'] as const,
+      registers: [registry],
+      async collect() {
+        let rows: Array<{ state: string; severity: string; n: number }>;
+        try {
+          rows = await incidentCounts();
+        } catch {
+          return; // the store is closed or down: keep the last values rather than fail the scrape
+        }
+        this.reset();
+        // every state of the usual severities, at 0 when there is none: "no open incident" is a value
+        for (const severity of new Set([...INCIDENT_SEVERITIES, ...rows.map((r) => r.severity)])) {
+          for (const state of INCIDENT_STATES) {
+            this.set({ state, severity }, rows.filter((r) => r.state === state && r.severity === severity).reduce((a, r) => a + r.n, 0));
+          }
+        }
+      },
     }),
     // Delivery (issue "Platform", part 3): outbound email and webhooks.
     deliveries: new Counter({
