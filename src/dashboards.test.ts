@@ -20,7 +20,7 @@ import { searchAnalyticsResponse } from './datasource/test/fixtures';
 import { shownPart, toDataFrames } from './datasource/toDataFrames';
 import type { CaasQuery } from './datasource/types';
 import { parseVariableQuery } from './datasource/variables';
-import { DASHBOARDS } from './constants';
+import { DASHBOARDS, OPS_DASHBOARDS } from './constants';
 
 // The backend contract imports './common.js' (NodeNext style); jest resolves paths literally, so point that one
 // import at the TypeScript source. The contract is the one source of truth for what the backend accepts.
@@ -75,6 +75,9 @@ interface Dashboard extends Json {
 }
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+/** The client-facing dashboards on the CAAS Analytics data source, and the operational ones on Prometheus. */
+const analyticsFiles = files.filter((f) => DASHBOARDS.some((d) => `${d.file}.json` === f));
+const opsFiles = files.filter((f) => OPS_DASHBOARDS.some((d) => `${d.file}.json` === f));
 const load = (file: string) => JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as Dashboard;
 const pluginJson = JSON.parse(readFileSync(path.join(ROOT, 'plugin.json'), 'utf8')) as {
   includes: Array<{ type: string; name: string; path?: string; addToNav?: boolean }>;
@@ -145,18 +148,21 @@ function deepInterpolate<T>(node: T, replace: (s: string) => string): T {
 }
 
 describe('dashboards/', () => {
-  test('ships exactly the six client-facing dashboards, each with its stable uid', () => {
-    expect(files.sort()).toEqual(DASHBOARDS.map((d) => `${d.file}.json`).sort());
-    for (const { file, uid } of DASHBOARDS) {
+  test('ships exactly the six client-facing and the seven operational dashboards, each with its stable uid', () => {
+    expect(files.sort()).toEqual([...DASHBOARDS, ...OPS_DASHBOARDS].map((d) => `${d.file}.json`).sort());
+    expect(analyticsFiles).toHaveLength(6);
+    expect(opsFiles).toHaveLength(7);
+    for (const { file, uid } of [...DASHBOARDS, ...OPS_DASHBOARDS]) {
       expect(load(`${file}.json`).uid).toBe(uid);
     }
     const uids = files.map((f) => load(f).uid);
     expect(new Set(uids).size).toBe(uids.length);
   });
 
-  test('plugin.json includes every dashboard file (and nothing that does not exist), off the nav', () => {
+  test('plugin.json includes every analytics dashboard (and nothing that does not exist), off the nav', () => {
     const included = pluginJson.includes.filter((i) => i.type === 'dashboard');
-    expect(included.map((i) => i.path).sort()).toEqual(files.map((f) => `dashboards/${f}`).sort());
+    // The operational dashboards declare a ${DS_PROMETHEUS} input, which the app's import (no inputs) cannot fill.
+    expect(included.map((i) => i.path).sort()).toEqual(analyticsFiles.map((f) => `dashboards/${f}`).sort());
     for (const include of included) {
       expect(include.addToNav).toBe(false);
       expect(include.name).toBe(load(path.basename(include.path as string)).title);
@@ -167,7 +173,7 @@ describe('dashboards/', () => {
     );
   });
 
-  describe.each(files)('%s', (file) => {
+  describe.each(analyticsFiles)('%s', (file) => {
     const d = load(file);
     const panels = allPanels(d);
 
@@ -432,6 +438,171 @@ describe('search-analytics: one part of the search_analytics answer per panel', 
       'Search latency p50 / p95': ['time', 'p50', 'p95'],
       'Popular queries': ['query', 'searches', 'users', 'average results', 'zero results'],
       'Zero-result queries': ['query', 'searches', 'users', 'last searched'],
+    });
+  });
+});
+
+/**
+ * The operational dashboards (issue "Alert management": seed 000 6.1–6.2, seed 004) read Prometheus. Import-ready:
+ * a `${DS_PROMETHEUS}` input that Grafana's import fills, and a data source variable of the same name that resolves
+ * it where nothing is imported (file provisioning keeps the placeholder: grafana/grafana#10786). That every PromQL
+ * target answers with data on a real Prometheus is backend/test/ops-dashboards.test.ts.
+ */
+describe('operational dashboards (Prometheus)', () => {
+  const PROM_REF = { type: 'prometheus', uid: '${DS_PROMETHEUS}' };
+  const OPS_UNITS = new Set([
+    'short',
+    'none',
+    'percent',
+    'percentunit',
+    's',
+    'reqps',
+    'ops',
+    'µs',
+    'bytes',
+    'd',
+    'dtdurations',
+  ]);
+  const BUILTINS = new Set(['__rate_interval', '__interval', '__range', '__all']);
+
+  describe.each(opsFiles)('%s', (file) => {
+    const d = load(file) as Dashboard & { refresh?: string; annotations: { list: Json[] } };
+    const panels = allPanels(d);
+
+    test('header: "CAAS Ops · " title, caas-ops tag (its own links menu), last 3 hours, refreshing, Grafana 12 schema', () => {
+      expect(d.title).toMatch(/^CAAS Ops · /);
+      expect(d.tags).toContain('caas-ops');
+      expect(d.tags).not.toContain('caas'); // the analytics dashboards' links menu keeps to analytics
+      expect(d.links).toEqual([expect.objectContaining({ type: 'dashboards', tags: ['caas-ops'], keepTime: true })]);
+      expect(d.time).toEqual({ from: 'now-3h', to: 'now' });
+      expect(d.refresh).toBe('30s');
+      expect(d.schemaVersion).toBe(SCHEMA_VERSION);
+      expect(d.id).toBeNull();
+      expect(typeof d.description === 'string' && d.description.length > 40).toBe(true);
+    });
+
+    test('import-ready: one ${DS_PROMETHEUS} input, used everywhere, and a data source variable of that name', () => {
+      expect(d.__inputs).toEqual([
+        expect.objectContaining({
+          name: 'DS_PROMETHEUS',
+          type: 'datasource',
+          pluginId: 'prometheus',
+          pluginName: 'Prometheus',
+        }),
+      ]);
+      const placeholders = [...variableRefs(d)].filter((name) => /^DS_/.test(name));
+      expect(placeholders).toEqual(['DS_PROMETHEUS']);
+      const ds = d.templating.list.find((v) => v.name === 'DS_PROMETHEUS');
+      expect(ds).toMatchObject({ type: 'datasource', query: 'prometheus' });
+      expect(ds?.current).toBeUndefined(); // picked at load time: the default Prometheus
+    });
+
+    test('__requires lists Grafana, Prometheus and exactly the panel types used', () => {
+      expect(d.__requires).toContainEqual(expect.objectContaining({ type: 'grafana', id: 'grafana' }));
+      expect(d.__requires).toContainEqual(expect.objectContaining({ type: 'datasource', id: 'prometheus' }));
+      const required = d.__requires.filter((r) => r.type === 'panel').map((r) => r.id);
+      expect(required.sort()).toEqual([...new Set(panels.map((p) => p.type))].sort());
+    });
+
+    test('every data source reference is ${DS_PROMETHEUS} (no literal uid)', () => {
+      const refs = datasourceRefs(d);
+      expect(refs.length).toBeGreaterThan(panels.length * 2);
+      for (const [at, ref] of refs) {
+        if (at.startsWith('/annotations') && (ref as Json)?.type === 'grafana') {
+          expect(ref).toEqual({ type: 'grafana', uid: '-- Grafana --' });
+          continue;
+        }
+        expect({ at, ref }).toEqual({ at, ref: PROM_REF });
+      }
+    });
+
+    test('variables: every one used is defined; query variables are label_values over All or picked values', () => {
+      const names = d.templating.list.map((v) => v.name);
+      expect(new Set(names).size).toBe(names.length);
+      const used = [...variableRefs({ panels: d.panels, templating: d.templating, annotations: d.annotations })].filter(
+        (n) => !BUILTINS.has(n)
+      );
+      for (const name of used) {
+        expect({ name, defined: names.includes(name) }).toEqual({ name, defined: true });
+      }
+      for (const v of d.templating.list.filter((x) => x.type === 'query')) {
+        expect(v.query).toMatch(/^label_values\(\w+, \w+\)$/);
+        expect(v).toMatchObject({
+          datasource: PROM_REF,
+          multi: true,
+          includeAll: true,
+          allValue: '.*',
+          definition: v.query,
+        });
+      }
+    });
+
+    test('panels: unique ids, inside the grid, no overlaps, titled, described, a known unit, PromQL targets', () => {
+      const ids = panels.map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const boxes = d.panels.map((p) => ({ id: p.id, ...p.gridPos }));
+      for (const b of boxes) {
+        expect(b.x >= 0 && b.w > 0 && b.x + b.w <= 24 && b.h > 0 && b.y >= 0).toBe(true);
+      }
+      for (const [i, a] of boxes.entries()) {
+        for (const b of boxes.slice(i + 1)) {
+          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+          expect({ a: a.id, b: b.id, overlap }).toEqual({ a: a.id, b: b.id, overlap: false });
+        }
+      }
+      for (const p of panels) {
+        expect(p.title.length).toBeGreaterThan(3);
+        expect((p.description ?? '').length).toBeGreaterThan(10);
+        expect({ title: p.title, unit: OPS_UNITS.has(p.fieldConfig?.defaults?.unit as string) }).toEqual({
+          title: p.title,
+          unit: true,
+        });
+        const targets = p.targets ?? [];
+        expect(targets.length).toBeGreaterThan(0);
+        expect(new Set(targets.map((t) => t.refId)).size).toBe(targets.length);
+        for (const t of targets) {
+          const expr = t.expr as string;
+          expect(typeof expr === 'string' && expr.length > 2).toBe(true);
+          // brackets balance (a typo Grafana would only show as an error on the panel)
+          for (const [open, close] of ['()', '[]', '{}']) {
+            const count = (c: string) => expr.split(c).length - 1;
+            expect({ expr, balanced: count(open as string) === count(close as string) }).toEqual({
+              expr,
+              balanced: true,
+            });
+          }
+          // rates over Grafana's $__rate_interval, or a fixed window the panel names
+          for (const m of expr.matchAll(/(?<=[\w}])\[([^\]]+)\]/g)) {
+            expect(['$__rate_interval', '5m', '1h']).toContain(m[1]);
+          }
+        }
+      }
+    });
+
+    test('the standard alert thresholds are drawn where their quantity is shown', () => {
+      const threshold = (title: string) =>
+        (
+          panels.find((p) => p.title === title)?.fieldConfig?.defaults?.thresholds as {
+            steps: Array<{ value: number | null }>;
+          }
+        )?.steps.map((s) => s.value);
+      if (file === 'ops-platform-overview.json') {
+        expect(threshold('5xx error rate')).toContain(0.01);
+        expect(threshold('p99 latency')).toContain(0.5);
+        expect(threshold('Max consumer lag')).toContain(10000);
+        expect(threshold('Node CPU busy')).toContain(80);
+        expect(threshold('Node memory used')).toContain(85);
+        expect(threshold('Disk used')).toContain(80);
+        expect(threshold('Certificates: days left')).toContain(30);
+      }
+      if (file === 'ops-socket-service.json') {
+        expect(threshold('Disconnects / min')).toContain(1000);
+        expect(threshold('Disconnects per minute by reason')).toContain(1000);
+      }
+      if (file === 'ops-kafka.json') {
+        expect(threshold('Lag by group and topic')).toContain(10000);
+      }
+      expect(panels.length).toBeGreaterThanOrEqual(10);
     });
   });
 });

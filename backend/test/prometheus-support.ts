@@ -34,17 +34,25 @@ export interface PromGroup {
   rules: PromRule[];
 }
 
-export async function startPrometheus(opts: { lifecycle?: boolean; evaluationInterval?: string } = {}): Promise<TestPrometheus> {
+export async function startPrometheus(
+  opts: {
+    lifecycle?: boolean;
+    evaluationInterval?: string;
+    /** the `scrape_configs:` entries (YAML, each starting with `  - job_name:`), given Prometheus' own host:port */
+    scrapeConfigs?: (self: string) => string;
+  } = {}
+): Promise<TestPrometheus> {
   const dir = tempDir('caas-prometheus-');
   const rulesDir = join(dir, 'rules');
   mkdirSync(rulesDir);
   const interval = opts.evaluationInterval ?? '1s';
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: ${interval}\n  evaluation_interval: ${interval}\nrule_files:\n  - ${JSON.stringify(join(rulesDir, '*.yml'))}\n`
-  );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const scrape = opts.scrapeConfigs ? `scrape_configs:\n${opts.scrapeConfigs(`127.0.0.1:${port}`)}\n` : '';
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: ${interval}\n  evaluation_interval: ${interval}\nrule_files:\n  - ${JSON.stringify(join(rulesDir, '*.yml'))}\n${scrape}`
+  );
   const proc = spawnCaptured(
     process.env.PROMETHEUS_BIN ?? 'prometheus',
     [
