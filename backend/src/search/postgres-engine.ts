@@ -49,6 +49,10 @@ import type {
  */
 export class PostgresSearchEngine implements SearchEngine {
   readonly kind = 'postgres' as const;
+  /** embedded mode (see vacuumIfDue): documents written since the last VACUUM ANALYZE, the rows it counted */
+  private written = 0;
+  private vacuumedRows: number | null = null;
+  private vacuuming: Promise<void> | null = null;
   constructor(private readonly db: MetadataDb) {}
 
   async upsert<E extends Entity>(entity: E, tenant: string, docs: DocOf[E][]): Promise<void> {
@@ -64,6 +68,52 @@ export class PostgresSearchEngine implements SearchEngine {
         await writeDocs(tx, entity, tenant, g, rows);
       }
     });
+    await this.vacuumIfDue(rows.length);
+  }
+
+  /**
+   * PGlite runs no autovacuum, so without this the planner would never have statistics on the
+   * search tables nor up-to-date GIN index statistics (kept in the index's metapage, which only
+   * VACUUM refreshes). It then takes (tenant, entity, generation) for a handful of rows and reads
+   * every document of the tenant through search_docs_time, filtering on the text, and reads the
+   * tenant's whole vocabulary through its primary key computing a trigram similarity for every term,
+   * both instead of the GIN indexes. In embedded mode the engine vacuums and analyses them itself
+   * once the documents it wrote since the last time exceed 50 + the table's rows then (autovacuum's
+   * rule with a scale factor of 1 instead of 0.1, so the runs stay a few percent of a bulk load's
+   * time and the estimates are never off by more than half; VACUUM also merges the GIN pending lists
+   * every search would otherwise scan). The server's autovacuum does this on its own.
+   */
+  private async vacuumIfDue(written: number): Promise<void> {
+    if (this.db.mode !== 'embedded' || written === 0) {
+      return;
+    }
+    this.written += written;
+    if (this.vacuuming) {
+      // the running check counts these next time
+      return;
+    }
+    this.vacuuming = (async () => {
+      if (this.vacuumedRows === null) {
+        const [r] = await this.db.query<{ rows: number; mods: number }>(
+          `SELECT greatest(c.reltuples, 0)::float8 AS rows, coalesce(s.n_mod_since_analyze, 0)::float8 AS mods
+           FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'search_docs'::regclass`
+        );
+        this.vacuumedRows = Number(r?.rows ?? 0);
+        this.written += Number(r?.mods ?? 0);
+      }
+      if (this.written <= 50 + this.vacuumedRows) {
+        return;
+      }
+      this.written = 0;
+      await this.db.query('VACUUM (ANALYZE) search_docs, search_terms');
+      const [r] = await this.db.query<{ rows: number }>(
+        `SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = 'search_docs'::regclass`
+      );
+      this.vacuumedRows = Number(r?.rows ?? 0);
+    })().finally(() => {
+      this.vacuuming = null;
+    });
+    await this.vacuuming;
   }
 
   async remove(entity: Entity, tenant: string, ids: string[]): Promise<void> {
@@ -79,19 +129,23 @@ export class PostgresSearchEngine implements SearchEngine {
         [tenant, entity, gens, ids]
       );
     });
+    await this.vacuumIfDue(ids.length);
   }
 
-  /** live and (during a reindex) building; creates the (tenant, entity) row on first use */
+  /**
+   * live and (during a reindex) building; creates the (tenant, entity) row on first use. Also makes
+   * the write's commit asynchronous (see WRITE_GENERATIONS).
+   */
   private async targetGenerations(tx: Queryable, entity: Entity, tenant: string): Promise<number[]> {
-    await tx.query(
-      'INSERT INTO search_generations (tenant_id, entity, live) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING',
-      [tenant, entity]
-    );
     // FOR SHARE: a concurrent commit() (FOR UPDATE) waits for this write, and this write for it.
-    const [g] = await tx.query<{ live: string; building: string | null }>(
-      'SELECT live, building FROM search_generations WHERE tenant_id = $1 AND entity = $2 FOR SHARE',
-      [tenant, entity]
-    );
+    let [g] = await tx.query<{ live: string; building: string | null }>(WRITE_GENERATIONS, [tenant, entity]);
+    if (!g) {
+      await tx.query(
+        'INSERT INTO search_generations (tenant_id, entity, live) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING',
+        [tenant, entity]
+      );
+      [g] = await tx.query<{ live: string; building: string | null }>(WRITE_GENERATIONS, [tenant, entity]);
+    }
     return g ? [Number(g.live), ...(g.building !== null ? [Number(g.building)] : [])] : [];
   }
 
@@ -123,10 +177,13 @@ export class PostgresSearchEngine implements SearchEngine {
       return next;
     });
     const db = this.db;
+    const vacuumIfDue = (n: number) => this.vacuumIfDue(n);
     let done = false;
     const mine = async (tx: Queryable, lock: 'SHARE' | 'UPDATE') => {
       const [g] = await tx.query<{ live: string; building: string | null }>(
-        `SELECT live, building FROM search_generations WHERE tenant_id = $1 AND entity = $2 FOR ${lock}`,
+        lock === 'SHARE'
+          ? WRITE_GENERATIONS
+          : `SELECT live, building FROM search_generations WHERE tenant_id = $1 AND entity = $2 FOR ${lock}`,
         [tenant, entity]
       );
       if (done || !g || g.building === null || Number(g.building) !== gen) {
@@ -148,6 +205,7 @@ export class PostgresSearchEngine implements SearchEngine {
           await mine(tx, 'SHARE');
           await writeDocs(tx, entity, tenant, gen, rows);
         });
+        await vacuumIfDue(rows.length);
       },
       async commit() {
         const old = await db.transaction(async (tx) => {
@@ -204,25 +262,59 @@ export class PostgresSearchEngine implements SearchEngine {
     if (f.type.length) where.push(`d.type = ANY(${p(f.type)}::text[])`);
     if (f.from !== undefined) where.push(`d.created_at >= ${p(f.from)}::bigint`);
     if (f.to !== undefined) where.push(`d.created_at < ${p(f.to)}::bigint`);
-    const order = nq.sort === 'time' ? 'created_at DESC, entity, id' : 'score DESC, created_at DESC, entity, id';
+    const orderOf = (t: string) =>
+      `${nq.sort === 'time' ? '' : `${t}score DESC, `}${t}created_at DESC, ${t}entity, ${t}id`;
+    const order = orderOf('');
     const limit = p(nq.limit);
     const offset = p((nq.page - 1) * nq.limit);
-    // One statement: the live generation, the page and the facets come from one snapshot.
-    const sql = `
+    const filters = where.map((w) => `AND ${w}`).join(' ');
+    // One statement: the live generation, the page and the facets come from one snapshot. Only the
+    // page's rows' documents are read (by row address, within this statement), so a query matching
+    // 100k documents neither copies nor sorts 100k documents.
+    let sql: string;
+    if (full === EMPTY) {
+      // No words: every document (filters apply), newest first whatever the sort (every score is 0).
+      // The page is the newest offset+limit of each requested entity from search_docs_time, merged;
+      // the facets count the documents without sorting or keeping them.
+      sql = `
+      WITH g AS (SELECT entity, live FROM search_generations WHERE tenant_id = $1 AND entity = ANY($2::text[])),
+      page AS (
+        SELECT x.* FROM g CROSS JOIN LATERAL (
+          SELECT d.ctid AS rid, d.entity, d.id, d.created_at, 0::real AS score
+          FROM search_docs d WHERE d.tenant_id = $1 AND d.entity = g.entity AND d.generation = g.live ${filters}
+          ORDER BY d.created_at DESC, d.id LIMIT ${limit}::int + ${offset}::int
+        ) x
+        ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}
+      ),
+      fac AS (
+        SELECT d.entity, d.type, count(*)::int AS n
+        FROM g JOIN search_docs d ON d.tenant_id = $1 AND d.entity = g.entity AND d.generation = g.live
+        WHERE true ${filters} GROUP BY d.entity, d.type
+      )`;
+    } else {
+      // Without typo alternatives the exact query is the full one: one rank, doubled, is the same score.
+      const score = expansions.size
+        ? 'ts_rank_cd(d.tsv, qq.q) + ts_rank_cd(d.tsv, qq.eq)'
+        : 'ts_rank_cd(d.tsv, qq.q) * 2::real';
+      sql = `
       WITH qq AS (SELECT ${full} AS q, ${exact} AS eq),
-      m AS (
-        SELECT d.entity, d.id, d.type, d.created_at, d.doc,
-          CASE WHEN numnode(qq.q) = 0 THEN 0 ELSE ts_rank_cd(d.tsv, qq.q) + ts_rank_cd(d.tsv, qq.eq) END AS score
+      m AS MATERIALIZED (
+        SELECT d.ctid AS rid, d.entity, d.id, d.type, d.created_at,
+          CASE WHEN numnode(qq.q) = 0 THEN 0 ELSE ${score} END AS score
         FROM search_generations g
         JOIN search_docs d ON d.tenant_id = g.tenant_id AND d.entity = g.entity AND d.generation = g.live
         CROSS JOIN qq
         WHERE g.tenant_id = $1 AND g.entity = ANY($2::text[])
           AND (numnode(qq.q) = 0 OR d.tsv @@ qq.q)
-          ${where.map((w) => `AND ${w}`).join(' ')}
+          ${filters}
       ),
-      page AS (SELECT *, row_number() OVER (ORDER BY ${order}) AS rn FROM m ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}),
-      fac AS (SELECT entity, type, count(*)::int AS n FROM m GROUP BY entity, type)
-      SELECT 'hit' AS kind, entity, id, score::float8 AS score, doc, NULL::text AS type, rn::int AS n FROM page
+      page AS (SELECT * FROM m ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}),
+      fac AS (SELECT entity, type, count(*)::int AS n FROM m GROUP BY entity, type)`;
+    }
+    sql += `
+      SELECT 'hit' AS kind, page.entity, page.id, page.score::float8 AS score, d.doc, NULL::text AS type,
+        (row_number() OVER (ORDER BY ${orderOf('page.')}))::int AS n
+      FROM page JOIN search_docs d ON d.ctid = page.rid
       UNION ALL
       SELECT 'facet', entity, NULL, NULL, NULL, type, n FROM fac`;
     const rows = await this.db.query<{
@@ -326,9 +418,18 @@ export class PostgresSearchEngine implements SearchEngine {
       for (const w of todo.slice(0, MAX_TYPO_WORDS)) {
         const k = allowedTypos(w);
         const n = [...w].length;
-        // A trigram threshold low enough that no word within k edits is missed (each edit breaks
-        // at most 3 trigrams, a transposition 4), then the exact distance decides.
-        await tx.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [k === 1 ? '0.15' : '0.08']);
+        // A trigram similarity threshold low enough that no word within k edits is missed, then the
+        // exact distance decides. Each edit breaks at most 4 of the word's T distinct trigrams (3, a
+        // transposition 4), so a term within k edits shares at least T - 4k of them and has at most
+        // n + k + 1 itself (the length filter): similarity = shared / (T + its own - shared)
+        // ≥ (T - 4k) / (n + 1 + 5k). T is pg_trgm's own count (show_trgm), so non-letters count as it
+        // counts them; the small margin covers float rounding. The longer the word, the fewer
+        // candidates the trigram index returns and the fewer similarities are computed.
+        await tx.query(
+          `SELECT set_config('pg_trgm.similarity_threshold',
+             greatest(0, (cardinality(show_trgm($1)) - 4 * $2)::float8 / ($3 + 1 + 5 * $2) - 0.001)::text, true)`,
+          [w, k, n]
+        );
         const cands = await tx.query<{ term: string }>(
           `SELECT term FROM search_terms WHERE tenant_id = $1 AND term % $2 AND length(term) BETWEEN $3 AND $4 AND term <> $2
            ORDER BY similarity(term, $2) DESC, term LIMIT 500`,
@@ -352,6 +453,19 @@ export class PostgresSearchEngine implements SearchEngine {
     // the MetadataDb belongs to the caller
   }
 }
+
+/**
+ * The generations a document write goes to, locked FOR SHARE, and the write's transaction made to commit
+ * without waiting for its WAL flush (synchronous_commit off, for this transaction only): the one wait per
+ * crawl batch that is pure latency on the PostgreSQL server. Safe for the crawler, the engine's writer:
+ * it commits a batch's cursor after the batch, synchronously, in the same database, and a synchronous
+ * commit flushes the WAL up to its own record, so a cursor that survives a crash implies its batch
+ * survived too; a batch lost with the last moment's WAL is read again because its cursor was lost with
+ * it. (PGlite does not fsync at all.)
+ */
+const WRITE_GENERATIONS =
+  `SELECT live, building, set_config('synchronous_commit', 'off', true) AS async_commit
+   FROM search_generations WHERE tenant_id = $1 AND entity = $2 FOR SHARE`;
 
 /**
  * Drops the tenant's vocabulary terms no document holds any more (after a full reindex, which is
@@ -392,11 +506,12 @@ async function writeDocs(
        title = EXCLUDED.title, body = EXCLUDED.body`,
     [tenant, entity, generation, JSON.stringify(list)]
   );
-  // The tenant's vocabulary for typo tolerance: terms too short to ever be a typo candidate are left out.
+  // The tenant's vocabulary for typo tolerance: terms too short to ever be a typo candidate are left
+  // out (a word gets typos from 5 characters on, one, so a candidate has at least 4).
   await tx.query(
     `INSERT INTO search_terms (tenant_id, term)
      SELECT DISTINCT $1::text, t FROM search_docs d, unnest(tsvector_to_array(d.tsv)) AS t
-     WHERE d.tenant_id = $1 AND d.entity = $2 AND d.generation = $3 AND d.id = ANY($4::text[]) AND length(t) BETWEEN 3 AND 64
+     WHERE d.tenant_id = $1 AND d.entity = $2 AND d.generation = $3 AND d.id = ANY($4::text[]) AND length(t) BETWEEN 4 AND 64
      ON CONFLICT DO NOTHING`,
     [tenant, entity, generation, list.map((r) => r.id)]
   );
