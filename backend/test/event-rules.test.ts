@@ -14,6 +14,7 @@ import type { AlertRow } from '../src/alerts/event-rules/store.js';
 import { checkTemplate, expandTemplate, formatG, humanize } from '../src/alerts/event-rules/template.js';
 import { CaasError } from '../src/errors.js';
 import { ZonedCron } from '../src/jobs/zoned-cron.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
 
 /**
  * The parts of event rules that need no engine (issue "Alert management", item 1): the expression
@@ -203,6 +204,11 @@ describe('event rules: checks without an engine', () => {
       const a = z.next(T);
       assert.equal((z.next(a as number) as number) - (a as number), s * 1000, `${s}s: ${cron}`);
     }
+    assert.throws(() => loadConfig({ RULER_INTERVAL_SECONDS: '45' }), (e: unknown) => e instanceof ConfigError && /RULER_INTERVAL_SECONDS=45 is not valid: use one that divides a minute, an hour or a day evenly/.test(e.message));
+    assert.throws(() => loadConfig({ PUBLIC_URL: 'not a url' }), ConfigError);
+    const cfg = loadConfig({ PORT: '9000' });
+    assert.deepEqual([cfg.rulerIntervalSeconds, cfg.publicUrl], [60, 'http://localhost:9000'], 'the defaults');
+    assert.equal(loadConfig({ RULER_INTERVAL_SECONDS: '300' }).rulerIntervalSeconds, 300);
     assert.equal(intervalCron(7), null);
     assert.equal(intervalCron(90), null);
     assert.equal(intervalCron(0), null);

@@ -104,6 +104,38 @@ describe('metric rules on a real Prometheus', () => {
     assert.ok(left.every((x) => x.health !== 'err'), JSON.stringify(left.filter((x) => x.health === 'err')));
   });
 
+  it("GET /monitoring/rules shows a metric rule's state as Prometheus has it, counting a tenant's own alerts; GET /monitoring/status finds Prometheus", async () => {
+    await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: t.admin, payload: { id: 'initech', name: 'Initech' } });
+    const key = (await t.app.inject({ method: 'POST', url: '/v1/keys', headers: t.admin, payload: { tenant_id: 'initech', role: 'tenant-viewer' } })).json() as { key: string };
+    for (const [id, tenant_id] of [['state-platform', null], ['state-initech', 'initech']] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/alerts/metric-rules',
+        headers: t.admin,
+        payload: { id, name: 'StateProbe', tenant_id, group: 'caas-test', expr: 'vector(1) > 0', severity: 'info', annotations: { summary: 'always' } },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+    type M = { rules: Array<{ id: string; state: string | null; last_evaluation: string | null; error: string | null }> };
+    const rules = async (headers: Record<string, string>) => ((await t.app.inject({ method: 'GET', url: '/monitoring/rules', headers })).json() as M).rules;
+    await waitUntil('both probes firing in /monitoring/rules', 30_000, async () => {
+      const r = await rules(t.admin);
+      return r.filter((x) => x.id.startsWith('state-') && x.state === 'firing').length === 2;
+    });
+    const admin = await rules(t.admin);
+    assert.ok(admin.find((x) => x.id === 'state-platform')?.last_evaluation, 'Prometheus evaluated it');
+    assert.equal(admin.find((x) => x.id === 'std-service-down')?.state, 'inactive', 'a standard rule with nothing to fire on');
+    const tenant = await rules({ authorization: `Bearer ${key.key}` });
+    assert.equal(tenant.find((x) => x.id === 'state-initech')?.state, 'firing', "the tenant's own rule");
+    assert.equal(tenant.find((x) => x.id === 'state-platform')?.state, 'inactive', "the platform rule's alert is not the tenant's (no tenant_id label)");
+    const status = (await t.app.inject({ method: 'GET', url: '/monitoring/status', headers: t.admin })).json() as { prometheus: { reachable: boolean; version: string } };
+    assert.equal(status.prometheus.reachable, true);
+    assert.match(status.prometheus.version, /^2\./);
+    for (const id of ['state-platform', 'state-initech']) {
+      await t.app.inject({ method: 'DELETE', url: `/v1/alerts/metric-rules/${id}`, headers: t.admin });
+    }
+  });
+
   it('a tenant rule reaches Prometheus with its tenant_id label', async () => {
     await t.app.inject({ method: 'POST', url: '/v1/tenants', headers: t.admin, payload: { id: 'acme', name: 'Acme' } });
     const res = await t.app.inject({
