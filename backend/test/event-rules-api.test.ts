@@ -204,6 +204,7 @@ describe('event rules: CRUD, checks and access', () => {
     const globex = ok<P>(await api('POST', '/v1/alerts/event-rules/preview', as('globexViewer'), failures()));
     assert.deepEqual(globex.series, [], 'globex sent nothing: 0 / 0 is no data');
     refused(await api('POST', '/v1/alerts/event-rules/preview', as('globexViewer'), failures({ tenant_id: 'acme' })), 403, /cannot preview rules of tenant 'acme'/);
+    refused(await api('POST', '/v1/alerts/event-rules/preview', as('globexViewer'), { ...failures(), preview_tenant_id: 'acme' }), 403, /cannot preview with tenant 'acme'/);
   });
 });
 
@@ -230,6 +231,7 @@ describe('without Alertmanager', () => {
     const acme = ok<{ incidents: Array<{ labels: Record<string, string> }> }>(await api('GET', '/v1/incidents', as('acmeViewer')));
     assert.ok(!acme.incidents.some((i) => i.labels.test === 'true'), "not acme's");
     refused(await api('POST', '/monitoring/test/globex-failures', as('acmeAdmin')), 404, /not found for tenant 'acme'/);
+    refused(await api('POST', '/monitoring/test/msg-failures?tenant_id=acme', as('globexAdmin')), 403, /cannot act for tenant 'acme'/);
     refused(await api('POST', '/monitoring/test/nothing-here', t.admin), 404, /list them with GET \/monitoring\/rules/);
   });
 });

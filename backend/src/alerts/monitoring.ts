@@ -78,6 +78,9 @@ export class Monitoring {
    * alert then carries their tenant); a platform metric rule pages the operators, so only admins test it.
    */
   async testFire(ruleId: string, tenant: string | null, opts: { kind?: 'metric' | 'event' | undefined; tenant_id?: string | undefined } = {}, now = Date.now()): Promise<TestFire> {
+    if (tenant !== null && opts.tenant_id !== undefined && opts.tenant_id !== tenant) {
+      throw forbidden(`this key belongs to tenant '${tenant}' and cannot act for tenant '${opts.tenant_id}'`);
+    }
     const [metric, event] = await Promise.all([
       opts.kind === 'event' ? undefined : this.o.metricRules.repo.get(ruleId).catch(() => undefined),
       opts.kind === 'metric' ? undefined : this.o.ruler.repo.get(ruleId).catch(() => undefined),

@@ -206,6 +206,9 @@ export class EventRuleService {
     if (principalTenant !== null && spec.tenant_id !== null && spec.tenant_id !== principalTenant) {
       throw forbidden(`this key belongs to tenant '${principalTenant}' and cannot preview rules of tenant '${spec.tenant_id}'`);
     }
+    if (principalTenant !== null && tenantToQuery !== undefined && tenantToQuery !== principalTenant) {
+      throw forbidden(`this key belongs to tenant '${principalTenant}' and cannot preview with tenant '${tenantToQuery}'s events`);
+    }
     const compiled = checkSpec(spec, this.ruler.intervalMs);
     const tenant = principalTenant ?? spec.tenant_id ?? tenantToQuery ?? (await this.o.tenants.list())[0]?.id;
     if (tenant === undefined) {
