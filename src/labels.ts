@@ -1,5 +1,5 @@
 import type { IconName } from '@grafana/data';
-import type { DashboardId } from './constants';
+import type { DashboardId, OpsDashboardId } from './constants';
 import type { FeatureId } from './routes';
 
 /**
@@ -115,6 +115,21 @@ export const labels = {
         description: 'Search volume, latency p50/p95, popular queries and queries that found nothing.',
       },
     } satisfies Record<DashboardId, { title: string; description: string }>,
+    opsDashboardsTitle: 'Operations',
+    opsDashboardsHint:
+      'The CAAS platform and this backend on Prometheus. Provisioned with a Prometheus data source (docker compose); elsewhere import dashboards/ops-*.json by hand (Dashboards → New → Import asks for the Prometheus).',
+    opsDashboards: {
+      platform: {
+        title: 'Platform overview',
+        description: 'Service status, firing alerts, traffic, errors, p99 and error-budget burn, sockets, Kafka lag, nodes.',
+      },
+      socket: { title: 'Socket service', description: 'Connections, rooms, disconnects by reason, messages and delivery latency.' },
+      gateway: { title: 'API gateway', description: 'Requests, errors and latency per route; sign-ins and token refreshes.' },
+      kafka: { title: 'Kafka', description: 'Produce and consume rates, consumer lag by group and partition, replication.' },
+      mongodb: { title: 'MongoDB', description: 'Operations, latency by class, connections and replication lag.' },
+      alerts: { title: 'Alerts & incidents', description: 'Pending and firing alerts, open incidents, notifications and escalations.' },
+      backend: { title: 'Backend health', description: 'Ingest rate, WAL backlog, batch latency, jobs and deliveries.' },
+    } satisfies Record<OpsDashboardId, { title: string; description: string }>,
   },
   jobs: {
     title: 'Jobs',

@@ -110,11 +110,21 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
 }
 
 /**
- * An Alertmanager configuration for tests: one webhook receiver, alerts grouped by alertname and tenant,
+ * An Alertmanager configuration for tests: one receiver posting to the test's webhook server (and, given
+ * `backend`, to the backend's POST /v1/alertmanager/webhook with its secret), alerts grouped by alertname and tenant,
  * sent within a second, and the inhibition rule the app shows (critical mutes warning of the same
  * alertname and tenant).
  */
-export function testConfig(webhookUrl: string): string {
+export function testConfig(webhookUrl: string, backend?: { url: string; secret: string }): string {
+  const toBackend = backend
+    ? `      - url: ${JSON.stringify(`${backend.url}/v1/alertmanager/webhook`)}
+        send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials: ${JSON.stringify(backend.secret)}
+`
+    : '';
   return `global:
   resolve_timeout: 5m
 route:
@@ -128,7 +138,7 @@ receivers:
     webhook_configs:
       - url: ${JSON.stringify(`${webhookUrl}/hook`)}
         send_resolved: true
-inhibit_rules:
+${toBackend}inhibit_rules:
   - source_matchers: ['severity="critical"']
     target_matchers: ['severity="warning"']
     equal: ['alertname', 'tenant_id']

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { AmAlert, AmGroup, AmSilence } from '../src/alerts/alertmanager/client.js';
 import type { WebhookPayload } from '../src/alerts/alertmanager/webhook.js';
 import { startAlertmanager, startWebhookReceiver, testConfig, type TestAlertmanager, type WebhookReceiver } from './alertmanager-support.js';
+import { freePort, waitUntil } from './child-process.js';
 import { createKey, createTenant, startApp, type TestApp } from './helpers.js';
 import { endpointText, queryString, SQLISH, UNICODE } from './hostile/arbitraries.js';
 
@@ -21,6 +22,8 @@ import { endpointText, queryString, SQLISH, UNICODE } from './hostile/arbitrarie
  * - silences created and expired through our API are Alertmanager's (amtool sees them), tenant-scoped;
  * - a test fire of an event or a metric rule arrives at the receiver, marked as a test;
  * - hostile silences and filters never get a 5xx, and a tenant's silence always matches its tenant only;
+ * - Alertmanager also notifies the backend itself (POST /v1/alertmanager/webhook with its secret): the whole
+ *   path from an event rule to a resolved incident;
  * - Alertmanager gone: 503s that say so, and the ruler records why it could not send.
  *
  *   cd backend && node --import tsx --test test/alertmanager.test.ts
@@ -65,15 +68,21 @@ const noLogins = (over: Record<string, unknown> = {}) => ({
 
 const amAlerts = (filter: string) => am.api<AmAlert[]>(`alerts?${new URLSearchParams({ filter })}`);
 
+const WEBHOOK_SECRET = 'am-webhook-secret-0123456789';
+
 before(async () => {
   hook = await startWebhookReceiver();
-  am = await startAlertmanager(testConfig(hook.url));
-  t = await startApp({ ALERTMANAGER_URL: am.url, JOBS_CONCURRENCY: '0', TENANT_RATE_LIMIT: '0', PUBLIC_URL: 'http://caas.test:8080' });
+  // Alertmanager also notifies the backend itself (its incidents), which listens on a port chosen first.
+  const backendPort = await freePort();
+  am = await startAlertmanager(testConfig(hook.url, { url: `http://127.0.0.1:${backendPort}`, secret: WEBHOOK_SECRET }));
+  t = await startApp({ ALERTMANAGER_URL: am.url, ALERTMANAGER_WEBHOOK_SECRET: WEBHOOK_SECRET, JOBS_CONCURRENCY: '0', TENANT_RATE_LIMIT: '0', PUBLIC_URL: 'http://caas.test:8080' });
+  await t.app.listen({ port: backendPort, host: '127.0.0.1' });
   await createTenant(t, 'acme');
   await createTenant(t, 'globex');
   keys.acmeAdmin = await createKey(t, 'acme', 'tenant-admin');
   keys.acmeViewer = await createKey(t, 'acme', 'tenant-viewer');
   keys.globexAdmin = await createKey(t, 'globex', 'tenant-admin');
+  keys.globexViewer = await createKey(t, 'globex', 'tenant-viewer');
   keys.viewer = await createKey(t, undefined, 'viewer');
 });
 after(async () => {
@@ -170,6 +179,19 @@ describe('event rules on a real Alertmanager 0.25', () => {
     assert.equal(Date.parse(p.alerts[0]?.endsAt ?? ''), resolvedAt, 'endsAt is when it resolved');
     const again2 = await t.svc.ruler.run(Date.now(), { all: true });
     assert.equal(again2.alerts_sent, 0, 'sent once');
+    // The whole path: event rule → ruler → Alertmanager → its webhook → the backend's incidents.
+    type I = { state: string; via: string; tenant_id: string | null; labels: Record<string, string>; alerts_total: number };
+    let incident: I | undefined;
+    await waitUntil("acme's NoLogins incident resolved through Alertmanager's webhook", 30_000, async () => {
+      const list = ok<{ incidents: I[] }>(await api('GET', '/v1/incidents?tenant_id=acme', as('acmeViewer')));
+      incident = list.incidents.find((i) => i.labels.alertname === 'NoLogins');
+      return incident?.state === 'resolved';
+    });
+    assert.equal(incident?.via, 'alertmanager');
+    assert.equal(incident?.tenant_id, 'acme');
+    assert.equal(incident?.alerts_total, 2, 'the warning and the critical alert of its group');
+    const globex = ok<{ incidents: I[] }>(await api('GET', '/v1/incidents', as('globexViewer')));
+    assert.ok(globex.incidents.every((i) => i.tenant_id === 'globex') && globex.incidents.some((i) => i.labels.alertname === 'NoLogins'), "globex has its own, acme's is not in it");
     ok(await api('PATCH', '/v1/alerts/event-rules/no-logins', t.admin, { enabled: true }));
     await t.svc.ruler.run(Date.now());
   });

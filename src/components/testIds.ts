@@ -33,6 +33,8 @@ export const testIds = {
     dashboards: 'data-testid home-dashboards',
     dashboard: (id: string) => `data-testid home-dashboard-${id}`,
     importDashboards: 'data-testid home-import-dashboards',
+    opsDashboards: 'data-testid home-ops-dashboards',
+    opsDashboard: (id: string) => `data-testid home-ops-dashboard-${id}`,
   },
   jobs: {
     container: 'data-testid jobs-container',
