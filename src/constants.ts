@@ -46,6 +46,8 @@ export const OPS_DASHBOARDS = [
   { id: 'backend', file: 'ops-backend-health', uid: 'caas-ops-backend-health' },
 ] as const;
 
+export type OpsDashboardId = (typeof OPS_DASHBOARDS)[number]['id'];
+
 /** Grafana's URL of a dashboard by uid. */
 export function dashboardUrl(uid: string): string {
   return `/d/${uid}`;

@@ -121,14 +121,30 @@ export const labels = {
     opsDashboards: {
       platform: {
         title: 'Platform overview',
-        description: 'Service status, firing alerts, traffic, errors, p99 and error-budget burn, sockets, Kafka lag, nodes.',
+        description:
+          'Service status, firing alerts, traffic, errors, p99 and error-budget burn, sockets, Kafka lag, nodes.',
       },
-      socket: { title: 'Socket service', description: 'Connections, rooms, disconnects by reason, messages and delivery latency.' },
-      gateway: { title: 'API gateway', description: 'Requests, errors and latency per route; sign-ins and token refreshes.' },
-      kafka: { title: 'Kafka', description: 'Produce and consume rates, consumer lag by group and partition, replication.' },
+      socket: {
+        title: 'Socket service',
+        description: 'Connections, rooms, disconnects by reason, messages and delivery latency.',
+      },
+      gateway: {
+        title: 'API gateway',
+        description: 'Requests, errors and latency per route; sign-ins and token refreshes.',
+      },
+      kafka: {
+        title: 'Kafka',
+        description: 'Produce and consume rates, consumer lag by group and partition, replication.',
+      },
       mongodb: { title: 'MongoDB', description: 'Operations, latency by class, connections and replication lag.' },
-      alerts: { title: 'Alerts & incidents', description: 'Pending and firing alerts, open incidents, notifications and escalations.' },
-      backend: { title: 'Backend health', description: 'Ingest rate, WAL backlog, batch latency, jobs and deliveries.' },
+      alerts: {
+        title: 'Alerts & incidents',
+        description: 'Pending and firing alerts, open incidents, notifications and escalations.',
+      },
+      backend: {
+        title: 'Backend health',
+        description: 'Ingest rate, WAL backlog, batch latency, jobs and deliveries.',
+      },
     } satisfies Record<OpsDashboardId, { title: string; description: string }>,
   },
   jobs: {

@@ -1,7 +1,7 @@
 import React from 'react';
 import { Card, Grid, Icon, LinkButton, Stack, Text } from '@grafana/ui';
 import { testIds } from '../../components/testIds';
-import { CONFIG_PAGE_URL, DASHBOARDS, dashboardUrl } from '../../constants';
+import { CONFIG_PAGE_URL, DASHBOARDS, OPS_DASHBOARDS, dashboardUrl } from '../../constants';
 import { labels } from '../../labels';
 import { PARAMS } from '../../utils/url-state';
 
@@ -30,7 +30,7 @@ export function dashboardLink(uid: string, params: URLSearchParams): string {
 /**
  * The bundled dashboards (plugin.json `includes`), linked by their stable uid, on the page's tenant and time range. A
  * dashboard is only there once imported (the app's Dashboards tab) or provisioned, so the section says where to import
- * them.
+ * them. Below them the operational dashboards on Prometheus (provisioned, or imported by hand: not bundled).
  */
 export function DashboardLinks({ params }: Props) {
   return (
@@ -61,6 +61,23 @@ export function DashboardLinks({ params }: Props) {
           </Card>
         ))}
       </Grid>
+      <section data-testid={testIds.home.opsDashboards} aria-label={labels.home.opsDashboardsTitle}>
+        <Text element="h4">{labels.home.opsDashboardsTitle}</Text>
+        <Text element="p" color="secondary" variant="bodySmall">
+          {labels.home.opsDashboardsHint}
+        </Text>
+        <Grid gap={2} minColumnWidth={34}>
+          {OPS_DASHBOARDS.map((d) => (
+            <Card key={d.id} href={dashboardLink(d.uid, params)} data-testid={testIds.home.opsDashboard(d.id)} noMargin>
+              <Card.Heading>{labels.home.opsDashboards[d.id].title}</Card.Heading>
+              <Card.Figure>
+                <Icon name="heart-rate" size="xl" />
+              </Card.Figure>
+              <Card.Description>{labels.home.opsDashboards[d.id].description}</Card.Description>
+            </Card>
+          ))}
+        </Grid>
+      </section>
     </section>
   );
 }

@@ -638,7 +638,25 @@ describe('pages/Home: features and dashboards', () => {
       expect(link).toHaveAttribute('href', `${href}?var-tenant=acme&from=now-7d&to=now`);
       expect(link).toHaveTextContent(labels.home.dashboards[id as keyof typeof labels.home.dashboards].title);
     }
-    expect(within(section).getAllByRole('link')).toHaveLength(Object.keys(expected).length + 1);
+    const ops = within(section).getByTestId(testIds.home.opsDashboards);
+    const opsExpected: Record<string, string> = {
+      platform: '/d/caas-ops-platform-overview',
+      socket: '/d/caas-ops-socket-service',
+      gateway: '/d/caas-ops-api-gateway',
+      kafka: '/d/caas-ops-kafka',
+      mongodb: '/d/caas-ops-mongodb',
+      alerts: '/d/caas-ops-alerts-incidents',
+      backend: '/d/caas-ops-backend-health',
+    };
+    for (const [id, href] of Object.entries(opsExpected)) {
+      const link = within(within(ops).getByTestId(testIds.home.opsDashboard(id))).getByRole('link');
+      expect(link).toHaveAttribute('href', `${href}?var-tenant=acme&from=now-7d&to=now`);
+      expect(link).toHaveTextContent(labels.home.opsDashboards[id as keyof typeof labels.home.opsDashboards].title);
+    }
+    expect(ops).toHaveTextContent(labels.home.opsDashboardsHint);
+    expect(within(section).getAllByRole('link')).toHaveLength(
+      Object.keys(expected).length + Object.keys(opsExpected).length + 1
+    );
     expect(screen.getByTestId(testIds.home.importDashboards)).toHaveAttribute(
       'href',
       '/plugins/caas-observatory-app?page=dashboards'
