@@ -20,6 +20,7 @@ export const labels = {
     analytics: 'Analytics',
     search: 'Search',
     crawler: 'Crawler',
+    incidents: 'Incidents',
     configuration: 'Configuration',
   },
   /** The header every page shares: the tenant and the time range, both kept in the URL. */
@@ -513,6 +514,69 @@ export const labels = {
         title: 'Grafana refused: this action is for Grafana Admins only.',
         hint: 'Ask an Admin of this Grafana organisation to do it, or to give you the Admin role.',
       },
+    },
+  },
+  /** The Incidents page: incidents from Alertmanager (or the ruler), their alerts, timeline and actions. */
+  incidents: {
+    subtitle:
+      'Incidents open from Alertmanager notifications (one per alert group and tenant), or straight from the ruler without Alertmanager. Acknowledge stops every further page.',
+    tabs: { open: 'Open', triggered: 'Triggered', acknowledged: 'Acknowledged', resolved: 'Resolved' } as Record<
+      string,
+      string
+    >,
+    states: { triggered: 'Triggered', acknowledged: 'Acknowledged', resolved: 'Resolved' } as Record<string, string>,
+    columns: {
+      severity: 'Severity',
+      title: 'Incident',
+      tenant: 'Tenant',
+      state: 'State',
+      alerts: 'Alerts firing',
+      opened: 'Opened',
+      escalation: 'Next page',
+    },
+    platform: 'platform',
+    loading: 'Loading incidents…',
+    empty: (tab: string) =>
+      tab === 'resolved'
+        ? 'No resolved incidents yet.'
+        : 'No open incidents: nothing is firing. Incidents open when Alertmanager notifies POST /v1/alertmanager/webhook (or the ruler, without Alertmanager).',
+    escalation: {
+      none: 'no policy',
+      stopped: 'stopped',
+      finished: 'all steps ran',
+      next: (step: number, at: string) => `step ${step + 1} ${at}`,
+    },
+    detail: {
+      close: 'Close',
+      runbook: 'Runbook',
+      alerts: 'Alerts',
+      timeline: 'Timeline',
+      postmortem: 'Post-mortem',
+      via: (via: string) =>
+        via === 'ruler' ? 'opened by the ruler (no Alertmanager: no grouping or silences)' : 'from Alertmanager',
+      acknowledgedBy: (who: string, when: string) => `Acknowledged by ${who} ${when}`,
+      resolvedBy: (who: string, when: string) => `Resolved by ${who} ${when}`,
+      snoozedUntil: (when: string) => `Snoozed until ${when}`,
+      firing: 'firing',
+      resolved: 'resolved',
+      repeats: (n: number) => `sent again ${n}×`,
+    },
+    actions: {
+      acknowledge: 'Acknowledge',
+      unacknowledge: 'Unacknowledge',
+      resolve: 'Resolve',
+      snooze: 'Snooze',
+      snoozeFor: (minutes: number) => (minutes < 60 ? `${minutes} min` : `${minutes / 60} h`),
+      adminOnly:
+        "Only a Grafana Admin can act on incidents here: Grafana sends the backend's admin key for Admins only. A tenant's own tenant-admin key can act through the API (POST /v1/incidents/:id/acknowledge).",
+      failed: (what: string) => `Could not ${what.toLowerCase()} the incident`,
+    },
+    actor: {
+      alertmanager: 'Alertmanager',
+      ruler: 'the ruler',
+      system: 'the backend',
+      link: 'a signed link',
+      key: (name: string | null, id: string | null) => name ?? id ?? 'an API key',
     },
   },
   analytics: {

@@ -13,6 +13,7 @@ export enum ROUTES {
   Analytics = 'analytics',
   Search = 'search',
   Crawler = 'crawler',
+  Incidents = 'incidents',
 }
 
 /** The features the Home page presents (labels.home.features); a page names the one it fulfils. */
@@ -58,6 +59,12 @@ export const APP_PAGES: readonly AppPage[] = [
     title: labels.nav.crawler,
     icon: 'sync',
     component: lazy(() => import('./pages/Crawler/Crawler')),
+  },
+  {
+    route: ROUTES.Incidents,
+    title: labels.nav.incidents,
+    icon: 'fire',
+    component: lazy(() => import('./pages/Incidents/Incidents')),
   },
 ];
 

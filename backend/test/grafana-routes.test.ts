@@ -117,6 +117,12 @@ function appPlugin(routes: PluginRoute[]): PluginUnderTest {
       { method: 'DELETE', url: '/v1/sources/:id/cursors/:entity/:tenant_id', as: 'Admin', why: 'Crawler: reset a cursor' },
       { method: 'GET', url: '/v1/crawls', as: 'Viewer', why: 'Crawler: crawl jobs with their live progress, rate and ETA' },
       { method: 'POST', url: '/v1/crawls', as: 'Admin', why: 'Crawler: full reindex, incremental, deletion sync' },
+      { method: 'GET', url: '/v1/incidents', as: 'Viewer', why: 'Incidents: the list' },
+      { method: 'GET', url: '/v1/incidents/:id', as: 'Viewer', why: 'Incidents: one incident, its alerts and timeline' },
+      { method: 'POST', url: '/v1/incidents/:id/acknowledge', as: 'Admin', why: 'Incidents: acknowledge' },
+      { method: 'POST', url: '/v1/incidents/:id/unacknowledge', as: 'Admin', why: 'Incidents: unacknowledge' },
+      { method: 'POST', url: '/v1/incidents/:id/resolve', as: 'Admin', why: 'Incidents: resolve' },
+      { method: 'POST', url: '/v1/incidents/:id/snooze', as: 'Admin', why: 'Incidents: snooze' },
     ],
   };
 }

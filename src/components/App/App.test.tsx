@@ -16,6 +16,7 @@ const CONTAINERS: Record<ROUTES, string> = {
   [ROUTES.Analytics]: testIds.analytics.container,
   [ROUTES.Search]: testIds.search.container,
   [ROUTES.Crawler]: testIds.crawler.container,
+  [ROUTES.Incidents]: testIds.incidents.container,
 };
 
 jest.mock('@grafana/runtime', () => ({
