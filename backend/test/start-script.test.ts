@@ -40,7 +40,7 @@ async function startScript(env: Record<string, string> = {}): Promise<Started> {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', CAAS_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'info', ...env },
   });
   started.push(script.child.pid as number);
-  await waitForHttp(script, `http://127.0.0.1:${port}/health/live`);
+  await waitForHttp(script, `http://127.0.0.1:${port}/health/live`, 120_000);
   const backendPid = Number(readFileSync(lockPath(dataDir), 'utf8').trim());
   started.push(backendPid);
   assert.ok(backendPid > 0 && backendPid !== script.child.pid, `backend.lock names the backend, not the script: ${backendPid}`);
@@ -48,8 +48,8 @@ async function startScript(env: Record<string, string> = {}): Promise<Started> {
   return { script, backendPid, dataDir };
 }
 
-describe('npm start (scripts/start.mjs)', { timeout: 180_000 }, () => {
-  it('its backend shuts down when the script is killed with SIGKILL', { timeout: 60_000 }, async () => {
+describe('npm start (scripts/start.mjs)', { timeout: 600_000 }, () => {
+  it('its backend shuts down when the script is killed with SIGKILL', { timeout: 150_000 }, async () => {
     const { script, backendPid, dataDir } = await startScript();
     script.child.kill('SIGKILL');
     assert.equal((await script.exited(5_000)).signal, 'SIGKILL');
@@ -59,7 +59,7 @@ describe('npm start (scripts/start.mjs)', { timeout: 180_000 }, () => {
   });
 
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-    it(`passes ${signal} on and exits with the backend's code`, { timeout: 60_000 }, async () => {
+    it(`passes ${signal} on and exits with the backend's code`, { timeout: 150_000 }, async () => {
       const { script, backendPid, dataDir } = await startScript();
       script.child.kill(signal);
       const { code, signal: by } = await script.exited(30_000);
@@ -70,14 +70,14 @@ describe('npm start (scripts/start.mjs)', { timeout: 180_000 }, () => {
     });
   }
 
-  it('exits 128 + 9 when its backend is killed with SIGKILL', { timeout: 60_000 }, async () => {
+  it('exits 128 + 9 when its backend is killed with SIGKILL', { timeout: 150_000 }, async () => {
     const { script, backendPid } = await startScript();
     process.kill(backendPid, 'SIGKILL');
     const { code } = await script.exited(15_000);
     assert.equal(code, 137);
   });
 
-  it("exits with the backend's code when the backend cannot start (configuration error: 2)", { timeout: 30_000 }, async () => {
+  it("exits with the backend's code when the backend cannot start (configuration error: 2)", { timeout: 120_000 }, async () => {
     const script = spawnCaptured(process.execPath, [join(root, 'scripts', 'start.mjs'), '--no-build'], {
       cwd: root,
       env: { ...process.env, DATA_DIR: tempDir('caas-start-'), PORT: 'eighty', CAAS_ADMIN_KEY: ADMIN_KEY },
