@@ -9,6 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import { run } from '../src/cli/caas.js';
 import { FaultSwitch } from '../src/demo/platform-metrics/faults.js';
 import { PlatformMetrics } from '../src/demo/platform-metrics/simulation.js';
 import { demoRoutes } from '../src/http/routes/demo.js';
@@ -26,13 +28,18 @@ const json = (t: TestApp, method: 'GET' | 'POST' | 'DELETE', url: string, key: s
   t.app.inject({ method, url, headers: key ? { authorization: `Bearer ${key}` } : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
 
 describe('without --demo', () => {
-  it('there is no fault switch', async () => {
+  it('there is no fault switch, and npx caas demo fault says why', async () => {
     const plain = await startApp({}, dataDir);
     try {
       assert.equal(plain.app.routeTable.some((r) => r.url.startsWith('/v1/demo')), false);
       const res = await plain.app.inject({ method: 'POST', url: '/v1/demo/faults', headers: plain.admin, payload: { kind: 'lag', minutes: 1 } });
       assert.equal(res.statusCode, 404);
       assert.equal((res.json() as { error: { code: string } }).error.code, 'not_found');
+      await plain.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(plain.app.server.address() as AddressInfo).port}`;
+      process.env.CAAS_ADMIN_KEY = ADMIN_KEY;
+      await assert.rejects(run(['demo', 'fault', 'lag', '--minutes', '1', '--url', url], () => undefined), /the backend at http:\/\/127\.0\.0\.1:\d+ runs without --demo: faults exist only on the demo platform/);
+      await assert.rejects(run(['demo', 'faults', '--url', url], () => undefined), /runs without --demo/);
     } finally {
       await plain.close();
     }

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { STANDARD_PACK } from '../src/alerts/metric-rules/pack.js';
+import { run } from '../src/cli/caas.js';
 import { FAULT_EFFECTS, FAULT_KINDS, type FaultKind } from '../src/demo/platform-metrics/faults.js';
 import { freePort, spawnCaptured, waitUntil, type Spawned } from './child-process.js';
 import { ADMIN_KEY, event, tempDir } from './helpers.js';
@@ -70,6 +71,19 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   const res = await fetch(`${base}${path}`, { method, headers: body === undefined ? { authorization: admin.authorization } : admin, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** The CLI's run() in this process (what bin/caas.mjs calls), for its refusals: exit code 2 and the message. */
+async function cliHere(args: string[]): Promise<{ code: number; out: string }> {
+  process.env.CAAS_URL = base;
+  process.env.CAAS_ADMIN_KEY = ADMIN_KEY;
+  const lines: string[] = [];
+  try {
+    await run(args, (s) => lines.push(s));
+    return { code: 0, out: lines.join('\n') };
+  } catch (e) {
+    return { code: 2, out: (e as Error).message };
+  }
 }
 
 /** `npx caas …` against the test backend, as its own process (bin/caas.mjs). */
@@ -303,16 +317,17 @@ describe('the demo platform and the ops dashboards on a real Prometheus', () => 
     await waitUntil('the firing lag alert resolved', 15_000, async () => !(await query('ALERTS')).some((s) => s.metric.alertname === 'DemoConsumerLagNow'));
   });
 
-  it('demo fault commands refuse what they cannot do, with a reason', async () => {
+  it('demo fault commands refuse what they cannot do, with a reason; clear ends a fault now', async () => {
     const bad = await cli(['demo', 'fault', 'meltdown']);
     assert.equal(bad.code, 2);
     assert.match(bad.out, /demo fault needs a kind: error-spike, latency, disconnect-storm, lag.*got 'meltdown'/);
-    const minutes = await cli(['demo', 'fault', 'lag', '--minutes', '0']);
+    const minutes = await cliHere(['demo', 'fault', 'lag', '--minutes', '0']);
     assert.equal(minutes.code, 2);
     assert.match(minutes.out, /--minutes must be a number more than 0 and at most 1440/);
-    const cleared = await cli(['demo', 'fault', 'latency', '--minutes', '5']);
-    assert.equal(cleared.code, 0, cleared.out);
-    const ended = await cli(['demo', 'fault', 'clear', 'latency']);
+    assert.match((await cliHere(['demo', 'fault', 'clear', 'everything'])).out, /demo fault clear takes a kind to end .* got 'everything'/);
+    const on = await cliHere(['demo', 'fault', 'latency', '--minutes', '5']);
+    assert.equal(on.code, 0, on.out);
+    const ended = await cliHere(['demo', 'fault', 'clear', 'latency']);
     assert.deepEqual((JSON.parse(ended.out) as { ended: Array<{ kind: string }> }).ended.map((x) => x.kind), ['latency']);
     assert.deepEqual(((await call('GET', '/v1/demo/faults')).json as { faults: unknown[] }).faults, []);
   });
