@@ -75,13 +75,14 @@ export class PostgresSearchEngine implements SearchEngine {
    * PGlite runs no autovacuum, so without this the planner would never have statistics on the
    * search tables nor up-to-date GIN index statistics (kept in the index's metapage, which only
    * VACUUM refreshes). It then takes (tenant, entity, generation) for a handful of rows and reads
-   * every document of the tenant through search_docs_time, filtering on the text, and reads the
+   * every document of the tenant through search_docs_time_type, filtering on the text, and reads the
    * tenant's whole vocabulary through its primary key computing a trigram similarity for every term,
    * both instead of the GIN indexes. In embedded mode the engine vacuums and analyses them itself
    * once the documents it wrote since the last time exceed 50 + the table's rows then (autovacuum's
    * rule with a scale factor of 1 instead of 0.1, so the runs stay a few percent of a bulk load's
    * time and the estimates are never off by more than half; VACUUM also merges the GIN pending lists
-   * every search would otherwise scan). The server's autovacuum does this on its own.
+   * every search would otherwise scan, and sets the visibility map the index-only facet count of a
+   * query without words needs). The server's autovacuum does this on its own.
    */
   private async vacuumIfDue(written: number): Promise<void> {
     if (this.db.mode !== 'embedded' || written === 0) {
@@ -274,8 +275,10 @@ export class PostgresSearchEngine implements SearchEngine {
     let sql: string;
     if (full === EMPTY) {
       // No words: every document (filters apply), newest first whatever the sort (every score is 0).
-      // The page is the newest offset+limit of each requested entity from search_docs_time, merged;
-      // the facets count the documents without sorting or keeping them.
+      // The page is the newest offset+limit of each requested entity from search_docs_time_type,
+      // merged; the facets count the documents without sorting or keeping them, from that index alone
+      // (it carries the type; migration 13) where the visibility map allows and no filter needs a column
+      // it lacks.
       sql = `
       WITH g AS (SELECT entity, live FROM search_generations WHERE tenant_id = $1 AND entity = ANY($2::text[])),
       page AS (
@@ -496,24 +499,26 @@ async function writeDocs(
   // last one wins when a batch repeats an id
   const byId = new Map(rows.map((r) => [r.id, r]));
   const list = [...byId.values()];
+  // One statement: the documents, and the tenant's vocabulary for typo tolerance from the tsvectors
+  // just written (RETURNING: no second read of the batch, so no plan to get wrong while the table's
+  // statistics lag behind a bulk load). Terms too short to ever be a typo candidate are left out (a
+  // word gets typos from 5 characters on, one, so a candidate has at least 4).
   await tx.query(
-    `INSERT INTO search_docs (tenant_id, entity, generation, id, conversation_id, sender_id, type, created_at, updated_at, doc, title, body)
-     SELECT $1, $2, $3, x.id, x.conversation_id, x.sender_id, x.type, x.created_at, x.updated_at, x.doc, x.title, x.body
-     FROM jsonb_to_recordset($4::jsonb) AS x(id text, conversation_id text, sender_id text, type text, created_at bigint, updated_at bigint, doc jsonb, title text, body text)
-     ON CONFLICT (tenant_id, entity, generation, id) DO UPDATE SET
-       conversation_id = EXCLUDED.conversation_id, sender_id = EXCLUDED.sender_id, type = EXCLUDED.type,
-       created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc,
-       title = EXCLUDED.title, body = EXCLUDED.body`,
-    [tenant, entity, generation, JSON.stringify(list)]
-  );
-  // The tenant's vocabulary for typo tolerance: terms too short to ever be a typo candidate are left
-  // out (a word gets typos from 5 characters on, one, so a candidate has at least 4).
-  await tx.query(
-    `INSERT INTO search_terms (tenant_id, term)
-     SELECT DISTINCT $1::text, t FROM search_docs d, unnest(tsvector_to_array(d.tsv)) AS t
-     WHERE d.tenant_id = $1 AND d.entity = $2 AND d.generation = $3 AND d.id = ANY($4::text[]) AND length(t) BETWEEN 4 AND 64
+    `WITH w AS (
+       INSERT INTO search_docs (tenant_id, entity, generation, id, conversation_id, sender_id, type, created_at, updated_at, doc, title, body)
+       SELECT $1, $2, $3, x.id, x.conversation_id, x.sender_id, x.type, x.created_at, x.updated_at, x.doc, x.title, x.body
+       FROM jsonb_to_recordset($4::jsonb) AS x(id text, conversation_id text, sender_id text, type text, created_at bigint, updated_at bigint, doc jsonb, title text, body text)
+       ON CONFLICT (tenant_id, entity, generation, id) DO UPDATE SET
+         conversation_id = EXCLUDED.conversation_id, sender_id = EXCLUDED.sender_id, type = EXCLUDED.type,
+         created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc,
+         title = EXCLUDED.title, body = EXCLUDED.body
+       RETURNING tsv
+     )
+     INSERT INTO search_terms (tenant_id, term)
+     SELECT DISTINCT $1::text, t FROM w, unnest(tsvector_to_array(w.tsv)) AS t
+     WHERE length(t) BETWEEN 4 AND 64
      ON CONFLICT DO NOTHING`,
-    [tenant, entity, generation, list.map((r) => r.id)]
+    [tenant, entity, generation, JSON.stringify(list)]
   );
 }
 
