@@ -470,7 +470,10 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
       const copied = tab.getByTestId(ids.explorer).getByTestId('workbench-panel-table');
       await copied.waitFor();
       const copiedCells = await copied.getByRole('cell').allInnerTexts();
-      assert.deepEqual(copiedCells.slice(0, 20), cells.slice(0, 20), 'the same rows as the original tab');
+      // The range is relative (now-14d): the first hour is partial and its start moved on with the clock between the
+      // tabs, so its count may differ by the events of those seconds; every later hour is whole and must match.
+      assert.equal(copiedCells[0], cells[0], 'the same first hour as the original tab');
+      assert.deepEqual(copiedCells.slice(2, 20), cells.slice(2, 20), 'the same rows as the original tab');
       assert.equal(await tenantShown(tab, 'Acme Corp (acme)'), 'Acme Corp (acme)');
       await tab.screenshot({ path: path.join(OUT, 'timeseries-copied-link.png'), fullPage: true });
     } finally {
