@@ -1,4 +1,5 @@
 import { badRequest } from '../../errors.js';
+import { ruleText } from '../rule-text.js';
 import { ALERT_NAME, durationMs, LABEL_NAME, MAX_LABEL_VALUE, MAX_LABELS, MAX_TEXT, SEVERITIES, type Severity } from '../metric-rules/model.js';
 import { parseExpression, type ParsedExpression } from './expression.js';
 import { checkTemplate } from './template.js';
@@ -76,26 +77,10 @@ export const MAX_FOR_MS = 30 * 86_400_000;
 export const MAX_INTERVAL_MS = 86_400_000;
 export const MAX_EXPRESSION = 200;
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/u;
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/u;
 
 export const invalidRule = (message: string) => badRequest('invalid_event_rule', message);
 
-function text(field: string, v: string, max: number, opts: { lines?: boolean; empty?: boolean } = {}): string {
-  if (!v.isWellFormed()) {
-    throw invalidRule(`${field} holds a lone UTF-16 surrogate (broken Unicode): send well-formed text`);
-  }
-  if ((opts.lines ? CONTROL_BUT_LINES : CONTROL).test(v)) {
-    throw invalidRule(`${field} holds a control character${opts.lines ? ' (only tab and newline are allowed)' : ''}: remove it`);
-  }
-  if (!opts.empty && v.trim() === '') {
-    throw invalidRule(`${field} is empty: give it a value`);
-  }
-  if ([...v].length > max) {
-    throw invalidRule(`${field} is longer than ${max} characters`);
-  }
-  return v;
-}
+const text = ruleText(invalidRule);
 
 /** Milliseconds of a duration field, checked against its bounds. */
 export function durationField(field: string, v: string, min: number, max: number, example: string): number {

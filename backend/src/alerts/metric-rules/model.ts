@@ -1,4 +1,5 @@
 import { badRequest } from '../../errors.js';
+import { ruleText } from '../rule-text.js';
 
 /**
  * Metric rules (issue "Alert management", item 1): alerting rules in PromQL that Prometheus evaluates
@@ -74,28 +75,10 @@ export function durationMs(s: string): number | null {
   return ms;
 }
 
-/** C0 and C1 controls, DEL, U+2028/9, BOM, U+FFFE/F: never in a name or a label. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/u;
-/** the same, but tab and newline are fine in expressions and annotations */
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/u;
 
 const invalid = (message: string) => badRequest('invalid_metric_rule', message);
 
-function text(field: string, v: string, max: number, opts: { lines?: boolean; empty?: boolean } = {}): string {
-  if (!v.isWellFormed()) {
-    throw invalid(`${field} holds a lone UTF-16 surrogate (broken Unicode): send well-formed text`);
-  }
-  if ((opts.lines ? CONTROL_BUT_LINES : CONTROL).test(v)) {
-    throw invalid(`${field} holds a control character${opts.lines ? ' (only tab and newline are allowed)' : ''}: remove it`);
-  }
-  if (!opts.empty && v.trim() === '') {
-    throw invalid(`${field} is empty: give it a value`);
-  }
-  if ([...v].length > max) {
-    throw invalid(`${field} is longer than ${max} characters`);
-  }
-  return v;
-}
+const text = ruleText(invalid);
 
 /**
  * The checks of a rule that need no engine: names, labels, the duration, the runbook link, the text.
