@@ -93,6 +93,9 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   if (cfg.viewerKey) {
     await keys.bootstrap('viewer', cfg.viewerKey);
   }
+  if (cfg.responderKey) {
+    await keys.bootstrap('responder', cfg.responderKey);
+  }
   const store = cfg.clickhouseUrl
     ? AnalyticsStore.server(cfg.clickhouseUrl)
     : AnalyticsStore.embedded(cfg.dataDir, cfg.chdbQuerySessions);

@@ -165,6 +165,7 @@ before(async () => {
     keyIds[name] = b.id;
   };
   await key('viewer', 'viewer');
+  await key('responder', 'responder');
   await key('oncall-alice', 'tenant-admin', 'acme');
   await key('acme-viewer', 'tenant-viewer', 'acme');
   await key('globex-admin', 'tenant-admin', 'globex');
@@ -525,24 +526,25 @@ describe('tenant isolation and access on every route', () => {
     assert.equal(inc.postmortem, null);
   });
 
-  it('routes declare their access: the webhook its secret, every reader reads, admin and tenant-admin act', () => {
+  it('routes declare their access: the webhook its secret, every reader reads, admin, responder and tenant-admin act on incidents, admin and tenant-admin change policies', () => {
     const mine = t.app.routeTable.filter((r) => r.url.startsWith('/v1/incidents') || r.url.startsWith('/monitoring/alerts') || r.url.startsWith('/v1/escalation-policies') || r.url === '/v1/alertmanager/webhook');
     const access = Object.fromEntries(
       mine.map((r) => [`${r.method} ${r.url}`, r.access.kind === 'api-key' ? `${r.access.writes ? 'writes' : 'reads'}:${r.access.roles.join(',')}` : r.access.kind === 'webhook' ? `webhook:${r.access.secret}` : 'other'])
     );
-    const R = 'reads:admin,viewer,tenant-admin,tenant-viewer';
+    const R = 'reads:admin,viewer,responder,tenant-admin,tenant-viewer';
+    const A = 'writes:admin,responder,tenant-admin';
     const W = 'writes:admin,tenant-admin';
     assert.deepEqual(access, {
       'POST /v1/alertmanager/webhook': 'webhook:alertmanager',
       'GET /v1/incidents': R,
       'GET /v1/incidents/:id': R,
-      'POST /v1/incidents/:id/acknowledge': W,
-      'POST /v1/incidents/:id/unacknowledge': W,
-      'POST /v1/incidents/:id/resolve': W,
-      'POST /v1/incidents/:id/snooze': W,
-      'PUT /v1/incidents/:id/postmortem': W,
+      'POST /v1/incidents/:id/acknowledge': A,
+      'POST /v1/incidents/:id/unacknowledge': A,
+      'POST /v1/incidents/:id/resolve': A,
+      'POST /v1/incidents/:id/snooze': A,
+      'PUT /v1/incidents/:id/postmortem': A,
       'GET /monitoring/alerts': R,
-      'POST /monitoring/alerts/:id/acknowledge': W,
+      'POST /monitoring/alerts/:id/acknowledge': A,
       'GET /v1/escalation-policies': R,
       'GET /v1/escalation-policies/:id': R,
       'POST /v1/escalation-policies': W,
@@ -566,6 +568,25 @@ describe('tenant isolation and access on every route', () => {
     status(await api('GET', '/v1/incidents/inc_0000000000000000', t.admin), 404);
     status(await api('GET', `/v1/incidents/${encodeSegment("'; DROP TABLE incidents; --")}`, t.admin), 404);
     assert.equal((await incident(acmeId)).state, 'triggered');
+  });
+
+  it('a responder key (what Grafana Editors send) acts on any tenant\'s incident and says who did it, but changes no policy, key or rule', async () => {
+    const id = (await send(notification('{}:{alertname="Responder"}', [alert('resp-1', { startsAt: nextStart() }, { tenant_id: 'globex' })]))).incidents[0] as string;
+    status(await api('GET', `/v1/incidents/${id}`, as('responder')), 200);
+    status(await api('POST', `/v1/incidents/${id}/acknowledge`, as('responder')), 200);
+    const inc = await incident(id);
+    assert.equal(inc.state, 'acknowledged');
+    assert.equal(inc.acknowledged_by?.id, keyIds.responder);
+    status(await api('PUT', `/v1/incidents/${id}/postmortem`, as('responder'), { text: 'restarted the gateway' }), 200);
+    status(await api('POST', `/v1/incidents/${id}/resolve`, as('responder')), 200);
+    assert.equal((await incident(id)).state, 'resolved');
+    const policy = { name: 'mine', steps: [{ wait_minutes: 0, targets: [{ type: 'user', user: 'me' }] }] };
+    status(await api('POST', '/v1/escalation-policies', as('responder'), policy), 403);
+    status(await api('DELETE', '/v1/escalation-policies/esc-default', as('responder')), 403);
+    status(await api('POST', '/v1/keys', as('responder'), { role: 'admin' }), 403);
+    status(await api('POST', '/v1/alerts/metric-rules', as('responder'), {}), 403);
+    // a responder belongs to no tenant, like admin and viewer keys
+    status(await api('POST', '/v1/keys', t.admin, { role: 'responder', tenant_id: 'acme' }), 400, /belongs to no tenant/);
   });
 });
 

@@ -34,9 +34,9 @@ export class KeyRepo {
     private readonly cacheMs = 10_000
   ) {}
 
-  /** CAAS_ADMIN_KEY (role admin) and CAAS_VIEWER_KEY (role viewer) bootstrap, or rotate, one key each. */
-  async bootstrap(role: 'admin' | 'viewer', key: string): Promise<void> {
-    const env = role === 'admin' ? 'CAAS_ADMIN_KEY' : 'CAAS_VIEWER_KEY';
+  /** CAAS_ADMIN_KEY (role admin), CAAS_VIEWER_KEY (role viewer) and CAAS_RESPONDER_KEY (role responder) bootstrap, or rotate, one key each. */
+  async bootstrap(role: 'admin' | 'viewer' | 'responder', key: string): Promise<void> {
+    const env = `CAAS_${role.toUpperCase()}_KEY`;
     if (key.length < 16) {
       throw new Error(`${env} must be at least 16 characters; generate one with: openssl rand -hex 24`);
     }

@@ -46,6 +46,7 @@ export function readyBlock(info: ReadyInfo): string {
     `             Administration > Plugins > CAAS Observatory > Configuration and set`,
     `               backend URL  ${info.url}  (from Grafana in Docker: http://host.docker.internal:${info.port})`,
     `               read key     a key of role viewer: npx caas keys create --role viewer (or set CAAS_VIEWER_KEY)`,
+    `               responder key  a key of role responder (Editors act on incidents and silences): npx caas keys create --role responder`,
     `               admin key    ${keyValue} (only Grafana Admins' actions send it)`,
     `             and give the CAAS Analytics data source the same read key`,
     `             (docker compose up runs Grafana with its own backend instead; see the README)`,

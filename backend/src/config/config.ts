@@ -17,6 +17,8 @@ export interface Config {
   adminKey: string | undefined;
   /** bootstraps a key with role viewer (reads every tenant, writes nothing): what Grafana's Viewer routes use */
   viewerKey: string | undefined;
+  /** bootstraps a key with role responder (a viewer that acts on incidents and silences): what Grafana's Editor routes use */
+  responderKey: string | undefined;
   /** seals stored secrets (crawl source tokens…); absent = a generated DATA_DIR/secret.key */
   secretKey: string | undefined;
   logLevel: string;
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL'),
     adminKey: str(env, 'CAAS_ADMIN_KEY'),
     viewerKey: str(env, 'CAAS_VIEWER_KEY'),
+    responderKey: str(env, 'CAAS_RESPONDER_KEY'),
     secretKey: str(env, 'CAAS_SECRET_KEY'),
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     piiKeys,

@@ -12,11 +12,14 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 /**
  * admin: everything; viewer: reads every tenant, writes nothing (what Grafana's Viewer routes inject);
+ * responder: what a viewer reads, plus acting on incidents (acknowledge, resolve, snooze, post-mortem) and silences
+ * (what Grafana's Editor routes inject: on-call people act without an admin key);
  * tenant-admin / tenant-viewer: one tenant; ingest: sends events only.
  */
 export const Role = Type.Union([
   Type.Literal('admin'),
   Type.Literal('viewer'),
+  Type.Literal('responder'),
   Type.Literal('tenant-admin'),
   Type.Literal('tenant-viewer'),
   Type.Literal('ingest'),
@@ -27,7 +30,7 @@ export type Role = Static<typeof Role>;
 export const TenantId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'tenant id, e.g. acme' });
 
 /** Roles that belong to no tenant and see all of them. */
-export const GLOBAL_ROLES: readonly Role[] = ['admin', 'viewer'];
+export const GLOBAL_ROLES: readonly Role[] = ['admin', 'viewer', 'responder'];
 
 /** The error answers every route may give, for the OpenAPI document. */
 export const ErrorResponses = {

@@ -26,7 +26,11 @@ export type RouteAccess =
   | { kind: 'probe'; writes: false };
 
 /** Every role that may read; `ingest` keys only send events. */
-export const READ_ROLES: readonly Role[] = ['admin', 'viewer', 'tenant-admin', 'tenant-viewer'];
+export const READ_ROLES: readonly Role[] = ['admin', 'viewer', 'responder', 'tenant-admin', 'tenant-viewer'];
+/** The roles that read across tenants (e.g. crawl sources and metric rules, which span them). */
+export const GLOBAL_READERS = ['admin', 'viewer', 'responder'] as const satisfies readonly Role[];
+/** Who acts on incidents and silences: admins, on-call responders, and a tenant's admins (their own tenant's). */
+export const RESPONDERS = ['admin', 'responder', 'tenant-admin'] as const satisfies readonly Role[];
 export const ALL_ROLES: readonly Role[] = [...READ_ROLES, 'ingest'];
 
 export const reads = (what: string, roles: readonly Role[] = READ_ROLES): { access: RouteAccess } => ({

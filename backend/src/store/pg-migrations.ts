@@ -480,6 +480,16 @@ export const PG_MIGRATIONS: PgMigration[] = [
       DROP INDEX IF EXISTS search_docs_time;
     `,
   },
+  {
+    version: 16,
+    name: 'responder role: a viewer that acts on incidents and silences (what Grafana Editor routes inject); global like admin and viewer',
+    sql: `
+      ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_role_check;
+      ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_scope_check;
+      ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('admin', 'viewer', 'responder', 'tenant-admin', 'tenant-viewer', 'ingest'));
+      ALTER TABLE api_keys ADD CONSTRAINT api_keys_scope_check CHECK ((role IN ('admin', 'viewer', 'responder')) = (tenant_id IS NULL));
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {

@@ -14,7 +14,7 @@ import {
   SilenceIdParams,
 } from '../../contracts/alertmanager.js';
 import type { Services } from '../../services.js';
-import { reads, writes } from '../authenticate.js';
+import { RESPONDERS, reads, writes } from '../authenticate.js';
 
 const who = (p: Principal) => `caas key ${p.keyId}${p.tenantId ? ` (tenant ${p.tenantId})` : ''}`;
 
@@ -36,7 +36,7 @@ function filterOf(q: { filter?: string | string[] | undefined; active?: boolean 
 export function alertmanagerRoutes(svc: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['alertmanager'];
-    const silencers = ['admin', 'tenant-admin'] as const;
+    const silencers = RESPONDERS;
     const errors = { ...ErrorResponses, ...AlertmanagerErrors };
 
     app.get(

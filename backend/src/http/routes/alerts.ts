@@ -17,7 +17,7 @@ import {
 } from '../../contracts/alerts.js';
 import { ErrorResponses } from '../../contracts/common.js';
 import type { Services } from '../../services.js';
-import { reads, writes } from '../authenticate.js';
+import { GLOBAL_READERS, reads, writes } from '../authenticate.js';
 import { badRequest } from '../errors.js';
 
 const ANNOTATION_FIELDS = ['summary', 'description', 'runbook_url'];
@@ -52,7 +52,7 @@ function refuseUnknownFields(body: TObject) {
 export function alertRoutes(svc: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const adminOnly = ['admin'] as const;
-    const globalReaders = ['admin', 'viewer'] as const;
+    const globalReaders = GLOBAL_READERS;
     const tags = ['alerts'];
 
     app.get(

@@ -3,7 +3,7 @@ import { ErrorResponses } from '../../contracts/common.js';
 import { CrawlAccepted, CrawlErrorResponses, CrawlList, CrawlsQuery, CreateCrawlBody } from '../../contracts/crawler.js';
 import { notFound } from '../../errors.js';
 import type { Services } from '../../services.js';
-import { reads, writes } from '../authenticate.js';
+import { GLOBAL_READERS, reads, writes } from '../authenticate.js';
 
 /**
  * Crawls (issue "Crawler and search"): POST /v1/crawls queues a crawl job and answers 202 {job_id};
@@ -23,7 +23,7 @@ export function crawlRoutes(svc: Services): FastifyPluginAsyncTypebox {
           querystring: CrawlsQuery,
           response: { 200: CrawlList, ...ErrorResponses },
         },
-        config: reads('listing crawls', ['admin', 'viewer']),
+        config: reads('listing crawls', GLOBAL_READERS),
       },
       async (req) => ({ crawls: await svc.crawler.listCrawls(req.query) })
     );

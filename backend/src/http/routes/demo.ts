@@ -11,7 +11,7 @@ import {
 } from '../../contracts/demo.js';
 import { FAULT_EFFECTS, FAULT_KINDS, MAX_FAULT_MINUTES, isFaultKind, type FaultWindow } from '../../demo/platform-metrics/faults.js';
 import type { PlatformMetrics } from '../../demo/platform-metrics/simulation.js';
-import { reads, writes } from '../authenticate.js';
+import { GLOBAL_READERS, reads, writes } from '../authenticate.js';
 import { badRequest } from '../errors.js';
 
 export interface DemoControls {
@@ -58,7 +58,7 @@ export function demoRoutes(demo: DemoControls): FastifyPluginAsyncTypebox {
       '/v1/demo/faults',
       {
         schema: { tags: ['demo'], summary: "The demo platform's faults that are on, and every kind there is (--demo only)", response: { 200: DemoFaultList, ...DEMO_FAULT_ERRORS } },
-        config: reads('reading the demo faults', ['admin', 'viewer']),
+        config: reads('reading the demo faults', GLOBAL_READERS),
       },
       async () => ({
         faults: faults.active().map(view),

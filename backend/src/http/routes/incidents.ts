@@ -23,7 +23,7 @@ import {
   WEBHOOK_ERRORS,
 } from '../../contracts/incidents.js';
 import type { Services } from '../../services.js';
-import { reads, webhook, writes } from '../authenticate.js';
+import { RESPONDERS, reads, webhook, writes } from '../authenticate.js';
 import { badRequest } from '../errors.js';
 
 /** fastify drops unknown query parameters silently; a misspelt filter (status= for state=) would list everything. */
@@ -46,7 +46,8 @@ function refuseUnknownQuery(schema: TObject) {
 export function incidentRoutes(svc: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const tags = ['incidents'];
-    const actors = ['admin', 'tenant-admin'] as const;
+    const actors = RESPONDERS;
+    const policyWriters = ['admin', 'tenant-admin'] as const;
 
     app.post(
       '/v1/alertmanager/webhook',
@@ -176,7 +177,7 @@ export function incidentRoutes(svc: Services): FastifyPluginAsyncTypebox {
       '/v1/escalation-policies',
       {
         schema: { tags: ptags, summary: 'Create an escalation policy (is_default: new incidents of its tenant follow it)', body: CreatePolicyBody, response: { 201: EscalationPolicy, ...ErrorResponses, 409: ErrorBody } },
-        config: writes('creating escalation policies', actors),
+        config: writes('creating escalation policies', policyWriters),
       },
       async (req, reply) => reply.status(201).send(await svc.incidents.scopedPolicies.create(req.body, req.principal.tenantId))
     );
@@ -184,7 +185,7 @@ export function incidentRoutes(svc: Services): FastifyPluginAsyncTypebox {
       '/v1/escalation-policies/:id',
       {
         schema: { tags: ptags, summary: 'Replace an escalation policy (incidents already running it follow the new steps from their next one)', params: PolicyIdParams, body: ReplacePolicyBody, response: { 200: EscalationPolicy, ...ErrorResponses, 409: ErrorBody } },
-        config: writes('changing escalation policies', actors),
+        config: writes('changing escalation policies', policyWriters),
       },
       async (req) => svc.incidents.scopedPolicies.replace(req.params.id, req.body, req.principal.tenantId)
     );
@@ -192,7 +193,7 @@ export function incidentRoutes(svc: Services): FastifyPluginAsyncTypebox {
       '/v1/escalation-policies/:id',
       {
         schema: { tags: ptags, summary: 'Delete an escalation policy (its incidents page nobody further)', params: PolicyIdParams, response: { 200: Type.Object({ id: Type.String() }), ...ErrorResponses } },
-        config: writes('deleting escalation policies', actors),
+        config: writes('deleting escalation policies', policyWriters),
       },
       async (req) => svc.incidents.scopedPolicies.remove(req.params.id, req.principal.tenantId)
     );

@@ -4,7 +4,7 @@ import { ErrorResponses } from '../../contracts/common.js';
 import { CreateSourceBody, CrawlErrorResponses, CursorParams, SourceIdParams, SourceInfo, SourceList } from '../../contracts/crawler.js';
 import { notFound } from '../../errors.js';
 import type { Services } from '../../services.js';
-import { reads, writes } from '../authenticate.js';
+import { GLOBAL_READERS, reads, writes } from '../authenticate.js';
 
 /**
  * Crawl sources (issue "Crawler and search"): register, list with their cursors, remove. Admin only for
@@ -13,7 +13,7 @@ import { reads, writes } from '../authenticate.js';
 export function sourceRoutes(svc: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const adminOnly = ['admin'] as const;
-    const globalReaders = ['admin', 'viewer'] as const;
+    const globalReaders = GLOBAL_READERS;
     app.post(
       '/v1/sources',
       {
