@@ -40,6 +40,8 @@ export async function startPrometheus(
     evaluationInterval?: string;
     /** the `scrape_configs:` entries (YAML, each starting with `  - job_name:`), given Prometheus' own host:port */
     scrapeConfigs?: (self: string) => string;
+    /** Alertmanagers (host:port) Prometheus sends its alerts to */
+    alertmanagers?: string[];
   } = {}
 ): Promise<TestPrometheus> {
   const dir = tempDir('caas-prometheus-');
@@ -49,9 +51,10 @@ export async function startPrometheus(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const scrape = opts.scrapeConfigs ? `scrape_configs:\n${opts.scrapeConfigs(`127.0.0.1:${port}`)}\n` : '';
+  const alerting = opts.alertmanagers?.length ? `alerting:\n  alertmanagers:\n    - static_configs: [{ targets: ${JSON.stringify(opts.alertmanagers)} }]\n` : '';
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: ${interval}\n  evaluation_interval: ${interval}\nrule_files:\n  - ${JSON.stringify(join(rulesDir, '*.yml'))}\n${scrape}`
+    `global:\n  scrape_interval: ${interval}\n  evaluation_interval: ${interval}\nrule_files:\n  - ${JSON.stringify(join(rulesDir, '*.yml'))}\n${scrape}${alerting}`
   );
   const proc = spawnCaptured(
     process.env.PROMETHEUS_BIN ?? 'prometheus',
