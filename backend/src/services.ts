@@ -10,6 +10,7 @@ import { MetricRuleService } from './alerts/metric-rules/service.js';
 import { PrometheusRuleSync } from './alerts/metric-rules/prometheus.js';
 import { DeliveryNotifier } from './alerts/incidents/escalation.js';
 import { IncidentService } from './alerts/incidents/service.js';
+import { OnCallService } from './alerts/oncall/service.js';
 import { Promtool } from './alerts/promtool.js';
 import { AnalyticsService } from './analytics/service.js';
 import { KeyRepo } from './auth/keys.js';
@@ -72,6 +73,8 @@ export interface Services {
   monitoring: Monitoring;
   /** incidents from Alertmanager's webhook or the ruler (alerts/incidents/; IncidentIntake), escalated by policy */
   incidents: IncidentService;
+  /** on-call responders and schedules (alerts/oncall/): the OnCallDirectory pages to users and schedules ask */
+  oncall: OnCallService;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -181,7 +184,10 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   if (cfg.alertmanagerWebhookSecret) {
     await webhookSecrets.bootstrap('alertmanager', cfg.alertmanagerWebhookSecret);
   }
+  const oncall = new OnCallService({ db, allowPrivate: cfg.delivery.allowPrivate });
   const incidents = new IncidentService({ db, jobs, log, notifier: new DeliveryNotifier(deliveries, log.child({ component: 'incidents' })) });
+  // an escalation step naming a schedule its policy's tenant does not have is refused when the policy is saved
+  incidents.scopedPolicies.scheduleCheck = (id, owner) => oncall.scheduleUsableBy(id, owner);
   incidents.register(jobs);
   await incidents.start();
   metrics.setIncidentsSource(() => db.query<{ state: string; severity: string; n: number }>('SELECT state, severity, count(*)::int AS n FROM incidents GROUP BY state, severity'));
@@ -213,6 +219,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     alertmanager,
     monitoring,
     incidents,
+    oncall,
     analytics,
     startedAt: Date.now(),
     async close() {

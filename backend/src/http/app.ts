@@ -14,6 +14,7 @@ import { alertmanagerRoutes } from './routes/alertmanager.js';
 import { eventRuleRoutes } from './routes/event-rules.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { oncallRoutes } from './routes/oncall.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -121,5 +122,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(alertmanagerRoutes(svc));
   await app.register(monitoringRoutes(svc));
   await app.register(incidentRoutes(svc));
+  await app.register(oncallRoutes(svc));
   return app;
 }

@@ -490,6 +490,44 @@ export const PG_MIGRATIONS: PgMigration[] = [
       ALTER TABLE api_keys ADD CONSTRAINT api_keys_scope_check CHECK ((role IN ('admin', 'viewer', 'responder')) = (tenant_id IS NULL));
     `,
   },
+  {
+    version: 15,
+    name: 'alerts: on-call responders, schedules (layers, an imported iCal feed) and overrides (issue "Alert management", item 5)',
+    sql: `
+      CREATE TABLE IF NOT EXISTS oncall_responders (
+        id text PRIMARY KEY,
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        email text,
+        phone text,
+        slack_user_id text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS oncall_responders_tenant ON oncall_responders (tenant_id, name);
+      CREATE TABLE IF NOT EXISTS oncall_schedules (
+        id text PRIMARY KEY,
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        name text NOT NULL,
+        time_zone text NOT NULL,
+        layers jsonb NOT NULL DEFAULT '[]'::jsonb,
+        ical jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS oncall_schedules_tenant ON oncall_schedules (tenant_id, name);
+      CREATE TABLE IF NOT EXISTS oncall_overrides (
+        id text PRIMARY KEY,
+        schedule_id text NOT NULL REFERENCES oncall_schedules(id) ON DELETE CASCADE,
+        responder_id text NOT NULL REFERENCES oncall_responders(id) ON DELETE CASCADE,
+        starts_at timestamptz NOT NULL,
+        ends_at timestamptz NOT NULL CHECK (ends_at > starts_at),
+        note text,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS oncall_overrides_schedule ON oncall_overrides (schedule_id, starts_at);
+    `,
+  },
 ];
 
 export async function migratePostgres(db: MetadataDb): Promise<number[]> {

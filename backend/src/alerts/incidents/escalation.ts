@@ -322,6 +322,9 @@ export interface PolicyInput {
 export class ScopedPolicies {
   constructor(private readonly repo: EscalationPolicyRepo, private readonly db: MetadataDb) {}
 
+  /** set by on-call (services.ts): whether a policy of `owner` may name the schedule; without it schedules are not checked */
+  scheduleCheck?: (id: string, owner: string | null) => Promise<boolean>;
+
   list(tenant: string | null): Promise<EscalationPolicy[]> {
     return this.repo.list(tenant);
   }
@@ -335,18 +338,36 @@ export class ScopedPolicies {
   }
 
   async create(input: PolicyInput, tenant: string | null): Promise<EscalationPolicy> {
-    return this.repo.create(input.id, this.spec(input, tenant));
+    return this.repo.create(input.id, await this.checkSchedules(this.spec(input, tenant)));
   }
 
   async replace(id: string, input: PolicyInput, tenant: string | null): Promise<EscalationPolicy> {
     this.writable(await this.get(id, tenant), tenant);
-    return this.repo.replace(id, this.spec(input, tenant));
+    return this.repo.replace(id, await this.checkSchedules(this.spec(input, tenant)));
   }
 
   async remove(id: string, tenant: string | null): Promise<{ id: string }> {
     this.writable(await this.get(id, tenant), tenant);
     await this.repo.remove(id);
     return { id };
+  }
+
+  /** Every schedule a step names exists for the policy's tenant (its own or the platform's; a platform policy: the platform's). */
+  private async checkSchedules(spec: EscalationPolicySpec): Promise<EscalationPolicySpec> {
+    const check = this.scheduleCheck;
+    if (check) {
+      for (const [i, s] of spec.steps.entries()) {
+        for (const t of s.targets) {
+          if (t.type === 'schedule' && !(await check(t.schedule, spec.tenant_id))) {
+            throw badRequest(
+              'unknown_schedule',
+              `steps[${i}] names schedule '${t.schedule.slice(0, 80)}', which ${spec.tenant_id === null ? 'the platform does not have (a platform policy pages platform schedules only)' : `tenant '${spec.tenant_id}' does not have`}: create it with POST /v1/oncall/schedules, or list them with GET /v1/oncall/schedules`
+            );
+          }
+        }
+      }
+    }
+    return spec;
   }
 
   private writable(p: EscalationPolicy, tenant: string | null): void {
