@@ -8,7 +8,9 @@ import { EventRuleService } from './alerts/event-rules/service.js';
 import { Monitoring } from './alerts/monitoring.js';
 import { MetricRuleService } from './alerts/metric-rules/service.js';
 import { PrometheusRuleSync } from './alerts/metric-rules/prometheus.js';
-import { DeliveryNotifier } from './alerts/incidents/escalation.js';
+import { ChannelNotifier } from './alerts/channels/notifier.js';
+import { ChannelService } from './alerts/channels/service.js';
+import { ActionLinks } from './auth/action-links.js';
 import { IncidentService } from './alerts/incidents/service.js';
 import { OnCallService } from './alerts/oncall/service.js';
 import { Promtool } from './alerts/promtool.js';
@@ -75,6 +77,10 @@ export interface Services {
   incidents: IncidentService;
   /** on-call responders and schedules (alerts/oncall/): the OnCallDirectory pages to users and schedules ask */
   oncall: OnCallService;
+  /** alert channels (alerts/channels/): email, Slack, PagerDuty, SMS, phone, webhook, sent on `deliveries` */
+  channels: ChannelService;
+  /** the signed Acknowledge / Resolve links in channel messages */
+  actionLinks: ActionLinks;
   startedAt: number;
   close(): Promise<void>;
 }
@@ -184,8 +190,10 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   if (cfg.alertmanagerWebhookSecret) {
     await webhookSecrets.bootstrap('alertmanager', cfg.alertmanagerWebhookSecret);
   }
+  const actionLinks = new ActionLinks(db, cfg.publicUrl);
+  const channels = new ChannelService({ db, secrets, deliveries, actionLinks, publicUrl: cfg.publicUrl, allowPrivate: cfg.delivery.allowPrivate, log });
   const oncall = new OnCallService({ db, allowPrivate: cfg.delivery.allowPrivate });
-  const incidents = new IncidentService({ db, jobs, log, notifier: new DeliveryNotifier(deliveries, log.child({ component: 'incidents' })) });
+  const incidents = new IncidentService({ db, jobs, log, notifier: new ChannelNotifier(channels, log.child({ component: 'incidents' }), oncall) });
   // an escalation step naming a schedule its policy's tenant does not have is refused when the policy is saved
   incidents.scopedPolicies.scheduleCheck = (id, owner) => oncall.scheduleUsableBy(id, owner);
   incidents.register(jobs);
@@ -220,6 +228,8 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     monitoring,
     incidents,
     oncall,
+    channels,
+    actionLinks,
     analytics,
     startedAt: Date.now(),
     async close() {

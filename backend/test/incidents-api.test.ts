@@ -543,6 +543,9 @@ describe('tenant isolation and access on every route', () => {
       'POST /v1/incidents/:id/resolve': A,
       'POST /v1/incidents/:id/snooze': A,
       'PUT /v1/incidents/:id/postmortem': A,
+      // signed action links of channel messages (test/channels.test.ts): no key, the link grants one action
+      'GET /v1/incidents/:id/actions/:action': 'other',
+      'POST /v1/incidents/:id/actions/:action': 'other',
       'GET /monitoring/alerts': R,
       'POST /monitoring/alerts/:id/acknowledge': A,
       'GET /v1/escalation-policies': R,

@@ -39,6 +39,8 @@ describe('OpenAPI document and browser', () => {
         assert.ok(op.responses?.['401'] || op.responses?.['403'], `${r.method} ${r.url} documents its auth errors`);
       } else if (r.access.kind === 'signed-link') {
         assert.deepEqual(op.security, [{ signedLink: [] }], `${r.method} ${r.url} needs a signed link`);
+      } else if (r.access.kind === 'action-link') {
+        assert.deepEqual(op.security, [{ actionLink: [] }], `${r.method} ${r.url} needs a signed action link`);
       } else if (r.access.kind === 'webhook') {
         assert.deepEqual(op.security, [{ webhookSecret: [] }], `${r.method} ${r.url} needs a webhook secret`);
       } else {

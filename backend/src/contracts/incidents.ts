@@ -152,7 +152,8 @@ export const Target = Type.Union([
     {
       type: Type.Literal('channel'),
       channel: Type.Union([Type.Literal('slack'), Type.Literal('email'), Type.Literal('pagerduty'), Type.Literal('sms'), Type.Literal('phone'), Type.Literal('webhook')]),
-      address: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'email: the address; webhook: the URL (these two are delivered now; the others are recorded until channels exist)' })),
+      address: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'email: the address; webhook: the URL (sent to directly, instead of the channels of the kind)' })),
+      channel_id: Type.Optional(Type.String({ pattern: '^ch_[0-9a-f]{16}$', description: 'one channel (GET /v1/alerts/channels) instead of every enabled channel of the kind for the tenant' })),
     },
     { additionalProperties: false }
   ),

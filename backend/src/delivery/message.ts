@@ -28,8 +28,13 @@ export interface EmailMessage {
 export interface WebhookMessage {
   kind: 'webhook';
   url: string;
-  /** any JSON value, sent as the request body */
+  /** any JSON value, sent as the request body (leave it out when `form` is given) */
   body: unknown;
+  /**
+   * instead of a JSON body: fields sent as `application/x-www-form-urlencoded` (what SMS and voice providers such as
+   * Twilio take)
+   */
+  form?: Record<string, string>;
   /** signs the request (X-Caas-Signature); never logged, never in the delivery log */
   secret?: string;
   /** extra request headers (e.g. a receiver's own Authorization); never in the delivery log */
@@ -51,7 +56,10 @@ export interface StoredEmail {
 export interface StoredWebhook {
   kind: 'webhook';
   url: string;
+  /** the exact request body: JSON text, or the url-encoded form when `form` is true */
   body: string;
+  /** the body is a url-encoded form (absent in messages stored before forms existed: JSON) */
+  form?: true;
   secret: string | null;
   headers: Record<string, string>;
 }
@@ -148,6 +156,28 @@ function attachments(v: unknown): EmailAttachment[] {
   });
 }
 
+/** A form's fields as an url-encoded body: string names and values, at most 100 fields; not beside a JSON body. */
+function formBody(form: unknown, body: unknown): string {
+  if (body !== undefined) {
+    throw badRequest('invalid_message', "give either 'body' (JSON) or 'form' (url-encoded fields), not both");
+  }
+  if (typeof form !== 'object' || form === null || Array.isArray(form)) {
+    throw badRequest('invalid_message', "'form' must be an object of field names to string values");
+  }
+  const entries = Object.entries(form as Record<string, unknown>);
+  if (entries.length > 100) {
+    throw badRequest('invalid_message', `'form' has ${entries.length} fields: at most 100`);
+  }
+  const params = new URLSearchParams();
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string' || !v.isWellFormed() || !k.isWellFormed()) {
+      throw badRequest('invalid_message', `form field ${show(k)} must be well-formed text`);
+    }
+    params.append(k, v);
+  }
+  return params.toString();
+}
+
 const RESERVED_HEADERS = /^(content-type|content-length|host|connection|transfer-encoding|user-agent|x-caas-.*)$/i;
 
 function headers(v: unknown): Record<string, string> {
@@ -203,10 +233,15 @@ export function normalizeMessage(m: unknown, opts: { maxBytes: number; allowPriv
     }
     checkTarget(o.url, { allowPrivate: opts.allowPrivate });
     let body: string | undefined;
-    try {
-      body = JSON.stringify(o.body);
-    } catch (e) {
-      throw badRequest('invalid_message', `'body' cannot be written as JSON: ${(e as Error).message}`);
+    const isForm = o.form !== undefined;
+    if (isForm) {
+      body = formBody(o.form, o.body);
+    } else {
+      try {
+        body = JSON.stringify(o.body);
+      } catch (e) {
+        throw badRequest('invalid_message', `'body' cannot be written as JSON: ${(e as Error).message}`);
+      }
     }
     if (body === undefined) {
       throw badRequest('invalid_message', "'body' is required: any JSON value");
@@ -215,7 +250,7 @@ export function normalizeMessage(m: unknown, opts: { maxBytes: number; allowPriv
     if (secret !== null && secret.length < 16) {
       throw badRequest('invalid_message', "'secret' is too short to sign with: use at least 16 characters (e.g. 32 random bytes as hex)");
     }
-    out = { kind: 'webhook', url: o.url, body, secret, headers: headers(o.headers) };
+    out = { kind: 'webhook', url: o.url, body, secret, headers: headers(o.headers), ...(isForm ? { form: true as const } : {}) };
   } else {
     throw badRequest('invalid_message', `kind ${show(o.kind)} is unknown: kind must be one of email, webhook`);
   }

@@ -248,6 +248,9 @@ export class DeliveryService {
       throw e instanceof TargetRefused ? new SendFailure(`${d.destination}: refused: ${e.message}`, false) : new SendFailure(`${d.destination}: ${errorText(e)}`, true);
     }
     const headers: Record<string, string> = { ...m.headers, [DELIVERY_HEADER]: d.id };
+    if (m.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
     if (m.secret !== null) {
       // signed at each try, so a retry is inside the receiver's tolerance window
       headers[SIGNATURE_HEADER] = signatureHeader(m.secret, m.body);

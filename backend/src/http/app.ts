@@ -15,6 +15,7 @@ import { eventRuleRoutes } from './routes/event-rules.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { oncallRoutes } from './routes/oncall.js';
+import { channelRoutes } from './routes/channels.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -73,6 +74,7 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
           apiKey: { type: 'http', scheme: 'bearer', description: 'an API key: `Authorization: Bearer <key>`' },
           webhookSecret: { type: 'http', scheme: 'bearer', description: 'a webhook secret (POST /v1/webhook-secrets), as Bearer or as the password of Basic auth' },
           signedLink: { type: 'apiKey', in: 'query', name: 'link', description: 'a signed link from POST /v1/links; expired or revoked links answer 410' },
+          actionLink: { type: 'apiKey', in: 'query', name: 'link', description: 'a signed action link (Acknowledge / Resolve) from a Slack message, an email or a webhook body; expired links answer 410' },
         },
       },
     },
@@ -123,5 +125,6 @@ export async function buildApp(svc: Services): Promise<FastifyInstance> {
   await app.register(monitoringRoutes(svc));
   await app.register(incidentRoutes(svc));
   await app.register(oncallRoutes(svc));
+  await app.register(channelRoutes(svc));
   return app;
 }

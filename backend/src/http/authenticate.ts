@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireRole, type KeyRepo, type Principal } from '../auth/keys.js';
+import type { ActionGrant, ActionLinks } from '../auth/action-links.js';
 import type { LinkGrant, SignedLinks } from '../auth/signed-links.js';
 import type { WebhookSecretRepo } from '../auth/webhook-secrets.js';
 import type { Role } from '../contracts/common.js';
@@ -22,6 +23,7 @@ export type RouteAccess =
   | { kind: 'api-key'; roles: readonly Role[]; writes: boolean; what: string }
   | { kind: 'webhook'; secret: string; writes: boolean; what: string }
   | { kind: 'signed-link'; writes: false; what: string }
+  | { kind: 'action-link'; writes: boolean; what: string }
   | { kind: 'public'; writes: false }
   | { kind: 'probe'; writes: false };
 
@@ -41,6 +43,8 @@ export const writes = (what: string, roles: readonly Role[]): { access: RouteAcc
 });
 export const webhook = (what: string, secret: string): { access: RouteAccess } => ({ access: { kind: 'webhook', secret, writes: true, what } });
 export const signedLink = (what: string): { access: RouteAccess } => ({ access: { kind: 'signed-link', writes: false, what } });
+/** A signed action link (auth/action-links.ts): one action on one incident, from a Slack button, an email or a webhook. */
+export const actionLink = (what: string, writes: boolean): { access: RouteAccess } => ({ access: { kind: 'action-link', writes, what } });
 export const publicRoute: { access: RouteAccess } = { access: { kind: 'public', writes: false } };
 export const probeRoute: { access: RouteAccess } = { access: { kind: 'probe', writes: false } };
 
@@ -59,6 +63,8 @@ declare module 'fastify' {
     principal: Principal;
     /** set on signed-link routes: what the link grants */
     link: LinkGrant | null;
+    /** set on action-link routes: the one action on one incident the link grants */
+    actionGrant: ActionGrant | null;
   }
   interface FastifyInstance {
     routeTable: RouteEntry[];
@@ -69,9 +75,10 @@ export interface AccessChecks {
   keys: KeyRepo;
   webhookSecrets: WebhookSecretRepo;
   links: SignedLinks;
+  actionLinks: ActionLinks;
 }
 
-const SECURITY: Partial<Record<RouteAccess['kind'], string>> = { 'api-key': 'apiKey', webhook: 'webhookSecret', 'signed-link': 'signedLink' };
+const SECURITY: Partial<Record<RouteAccess['kind'], string>> = { 'api-key': 'apiKey', webhook: 'webhookSecret', 'signed-link': 'signedLink', 'action-link': 'actionLink' };
 
 /**
  * Registers the access model on the root instance: every route must declare its access (a route
@@ -83,6 +90,7 @@ export function registerAccess(app: FastifyInstance, checks: AccessChecks, opts:
   app.decorate('routeTable', table);
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('link', null);
+  app.decorateRequest('actionGrant', null);
   app.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as { access?: RouteAccess };
     if (!config.access && opts.publicPrefixes.some((p) => route.url.startsWith(p))) {
@@ -106,7 +114,9 @@ export function registerAccess(app: FastifyInstance, checks: AccessChecks, opts:
           ? `Roles: ${access.roles.join(', ')}.${access.writes ? ' Changes state.' : ''}`
           : access.kind === 'webhook'
             ? `A '${access.secret}' webhook secret (Bearer, or Basic with the secret as password).`
-            : 'A signed link (the `link` parameter of a URL from POST /v1/links).';
+            : access.kind === 'action-link'
+              ? 'A signed action link (the `link` parameter of an Acknowledge or Resolve link in a Slack message, an email or a webhook body); expired links answer 410.'
+              : 'A signed link (the `link` parameter of a URL from POST /v1/links).';
       route.schema = { ...schema, security: [{ [scheme]: [] }], description: schema.description ? `${String(schema.description)} ${note}` : note };
     }
     for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
@@ -131,6 +141,9 @@ export function registerAccess(app: FastifyInstance, checks: AccessChecks, opts:
         req.principal = { keyId: `link:${grant.id}`, role: 'tenant-viewer', tenantId: grant.tenantId };
         return;
       }
+      case 'action-link':
+        req.actionGrant = await checks.actionLinks.verify(req.url);
+        return;
       default:
         return; // public, probe, and the not-found handler
     }

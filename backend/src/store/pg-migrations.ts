@@ -481,6 +481,35 @@ export const PG_MIGRATIONS: PgMigration[] = [
     `,
   },
   {
+    version: 14,
+    name: 'alert channels (email, Slack, PagerDuty, SMS, phone, webhook; secrets sealed) and the deliveries each channel made',
+    sql: `
+      CREATE TABLE IF NOT EXISTS alert_channels (
+        id text PRIMARY KEY,
+        tenant_id text REFERENCES tenants(id) ON DELETE CASCADE,
+        kind text NOT NULL CHECK (kind IN ('email', 'slack', 'pagerduty', 'sms', 'phone', 'webhook')),
+        name text NOT NULL,
+        enabled boolean NOT NULL DEFAULT true,
+        settings jsonb NOT NULL DEFAULT '{}'::jsonb,
+        secret text,
+        secret_hint text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS alert_channels_tenant ON alert_channels (tenant_id, kind);
+      CREATE TABLE IF NOT EXISTS channel_deliveries (
+        delivery_id text PRIMARY KEY REFERENCES deliveries(id) ON DELETE CASCADE,
+        channel_id text NOT NULL REFERENCES alert_channels(id) ON DELETE CASCADE,
+        incident_id text,
+        event text NOT NULL,
+        test boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX IF NOT EXISTS channel_deliveries_channel ON channel_deliveries (channel_id, created_at DESC);
+      CREATE INDEX IF NOT EXISTS channel_deliveries_incident ON channel_deliveries (incident_id) WHERE incident_id IS NOT NULL;
+    `,
+  },
+  {
     version: 16,
     name: 'responder role: a viewer that acts on incidents and silences (what Grafana Editor routes inject); global like admin and viewer',
     sql: `

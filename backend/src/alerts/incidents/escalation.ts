@@ -17,7 +17,7 @@ export const CHANNEL_KINDS: readonly ChannelKind[] = ['slack', 'email', 'pagerdu
 export type Target =
   | { type: 'user'; user: string }
   | { type: 'schedule'; schedule: string }
-  | { type: 'channel'; channel: ChannelKind; address?: string };
+  | { type: 'channel'; channel: ChannelKind; address?: string; /** one channel (alerts/channels) instead of every channel of the kind */ channel_id?: string };
 
 export interface EscalationStep {
   /** minutes after the previous step (after the trigger, for the first) */
@@ -235,9 +235,19 @@ export interface PageOutcome {
   note: string;
 }
 
+/** An incident acknowledged or resolved (by a key, a link, Alertmanager or the ruler): channels that track incidents (PagerDuty) are told. */
+export interface StateChange {
+  incident: Page['incident'];
+  action: 'acknowledge' | 'resolve';
+  /** the same key is told once (a part of the deliveries' idempotency keys) */
+  key: string;
+}
+
 /** What escalation calls to page someone: channels plug in here (issue "Alert management", item 6). */
 export interface Notifier {
   page(p: Page): Promise<PageOutcome>;
+  /** optional: told after an incident was acknowledged or resolved */
+  onStateChange?(c: StateChange): Promise<void>;
 }
 
 export function describeTarget(t: PageTarget): string {
@@ -247,7 +257,7 @@ export function describeTarget(t: PageTarget): string {
     case 'schedule':
       return `whoever is on call in schedule ${t.schedule}`;
     case 'channel':
-      return `${t.channel}${t.address ? ` (${t.address})` : ''}`;
+      return `${t.channel}${t.address ? ` (${t.address})` : t.channel_id ? ` (channel ${t.channel_id})` : ''}`;
     case 'acknowledger':
       return `${t.actor.name ?? t.actor.id ?? t.actor.type} (who acknowledged)`;
   }

@@ -219,6 +219,10 @@ export class IncidentService implements IncidentIntake {
       }
       for (const inc of r.applied.resolved) {
         await this.cancelJobs(inc);
+        const row = await getIncident(this.o.db, inc);
+        if (row) {
+          await this.tell(row, 'resolve');
+        }
       }
     }
     const mine = results.find((r) => r.id === id)?.applied;
@@ -343,7 +347,26 @@ export class IncidentService implements IncidentIntake {
     return this.get(id, tenant);
   }
 
+  /** Tells the notifier (PagerDuty channels) that an incident was acknowledged or resolved; a failure is logged, never thrown. */
+  private async tell(inc: IncidentRow, action: 'acknowledge' | 'resolve'): Promise<void> {
+    if (!this.o.notifier.onStateChange) {
+      return;
+    }
+    try {
+      await this.o.notifier.onStateChange({
+        incident: { id: inc.id, tenant_id: inc.tenant_id, title: inc.title, severity: inc.severity, state: inc.state, runbook_url: inc.runbook_url, service: inc.service },
+        action,
+        key: action === 'resolve' ? `incident:${inc.id}:state:resolve` : `incident:${inc.id}:state:${action}:${inc.escalation_generation}`,
+      });
+    } catch (e) {
+      this.log.warn({ err: e, incident: inc.id, action }, 'telling the channels about an incident action failed');
+    }
+  }
+
   private async afterAction(action: Action, inc: IncidentRow): Promise<void> {
+    if (action === 'acknowledge' || action === 'snooze' || action === 'resolve') {
+      await this.tell(inc, action === 'resolve' ? 'resolve' : 'acknowledge');
+    }
     try {
       if (action === 'unacknowledge') {
         await this.startEscalation(inc.id);
