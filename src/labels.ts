@@ -568,7 +568,7 @@ export const labels = {
       snooze: 'Snooze',
       snoozeFor: (minutes: number) => (minutes < 60 ? `${minutes} min` : `${minutes / 60} h`),
       adminOnly:
-        "Only a Grafana Admin can act on incidents here: Grafana sends the backend's admin key for Admins only. A tenant's own tenant-admin key can act through the API (POST /v1/incidents/:id/acknowledge).",
+        "Only Grafana Editors and Admins can act on incidents here: Grafana sends the responder key for them only. A tenant's own tenant-admin key can act through the API (POST /v1/incidents/:id/acknowledge).",
       failed: (what: string) => `Could not ${what.toLowerCase()} the incident`,
     },
     actor: {
@@ -673,13 +673,19 @@ export const labels = {
     keys: {
       title: 'API keys',
       intro:
-        "Grafana adds one of these keys to each request it forwards to the backend, the least one that serves it: Viewers' pages get the read key, and only Grafana Admins' actions get the admin key. Both are stored encrypted and never shown again; use Reset to replace one.",
+        "Grafana adds one of these keys to each request it forwards to the backend, the least one that serves it: Viewers' pages get the read key, Editors' incident and silence actions the responder key, and only Grafana Admins' changes the admin key. They are stored encrypted and never shown again; use Reset to replace one.",
     },
     viewerKey: {
       label: 'Read key (backend role viewer)',
       description:
         "Sent with every request a Grafana Viewer makes through the app. It reads every tenant and writes nothing. Create one with `npx caas keys create --role viewer` (or set CAAS_VIEWER_KEY on the backend). Never paste an admin key here: every Viewer's request would carry it.",
       placeholder: 'A key of role viewer',
+    },
+    responderKey: {
+      label: 'Responder key (backend role responder)',
+      description:
+        'Sent when a Grafana Editor or Admin acts on an incident (acknowledge, snooze, resolve, post-mortem) or a silence. It reads what the read key reads and changes nothing else: no rules, policies, channels or keys. Create one with `npx caas keys create --role responder` (or set CAAS_RESPONDER_KEY on the backend). Leave it empty to keep incident actions out of Grafana.',
+      placeholder: 'A key of role responder (optional)',
     },
     adminKey: {
       label: 'Admin key (backend role admin)',
@@ -710,6 +716,12 @@ export const labels = {
         'Read key: rejected by the backend (unknown or revoked). Reset it above, paste a key of role viewer and save.',
       readForbidden:
         'Read key: accepted, but it may not read analytics (an ingest key?). Use a key of role viewer: npx caas keys create --role viewer.',
+      responderOk: 'Responder key: accepted; Editors can act on incidents and silences.',
+      responderNotSet: 'Responder key: not set (optional). Editors and Admins cannot act on incidents or silences from Grafana.',
+      responderRejected:
+        'Responder key: rejected by the backend (unknown or revoked). Reset it above, paste a key of role responder and save.',
+      responderForbidden:
+        'Responder key: accepted, but it may not act on incidents (a viewer key?). Use a key of role responder: npx caas keys create --role responder.',
       adminOk: 'Admin key: accepted.',
       adminNotSet: 'Admin key: not set (optional). Keys, tenants and dead letters cannot be managed from Grafana.',
       adminRejected:
@@ -717,6 +729,7 @@ export const labels = {
       adminForbidden: "Admin key: accepted, but it may not manage API keys. Use the backend's admin key (role admin).",
       failed: (which: string, title: string, hint: string) => `${which}: ${title} ${hint}`,
       readName: 'Read key',
+      responderName: 'Responder key',
       adminName: 'Admin key',
     },
   },

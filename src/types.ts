@@ -19,6 +19,11 @@ export interface AppSecureJsonData {
    */
   viewerKey?: string;
   /**
+   * A responder key, backend role `responder` (reads what a viewer reads, acts on incidents and silences): sent on the
+   * routes gated by `reqRole: Editor` (incident actions, silences). Create it with `npx caas keys create --role responder`.
+   */
+  responderKey?: string;
+  /**
    * The backend's admin key, role `admin`: sent only on the routes gated by `reqRole: Admin` (API keys, creating
    * tenants, replaying dead letters).
    */
@@ -31,4 +36,7 @@ export interface AppSecureJsonData {
 }
 
 /** The secureJsonData keys, as the Configuration page sets them. */
-export type AppKeyName = 'viewerKey' | 'adminKey';
+export type AppKeyName = 'viewerKey' | 'responderKey' | 'adminKey';
+
+/** The keys in the order the Configuration page shows them: least privilege first. */
+export const APP_KEY_NAMES: readonly AppKeyName[] = ['viewerKey', 'responderKey', 'adminKey'];

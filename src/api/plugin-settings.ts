@@ -1,6 +1,7 @@
 import type { PluginMeta } from '@grafana/data';
 import type { AppJsonData, AppSecureJsonData } from '../types';
 import { fetchGrafana, request, type RequestOptions } from './client';
+import { ApiError } from './errors';
 
 export interface AppSettingsUpdate {
   enabled: boolean;
@@ -25,6 +26,26 @@ type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>;
  */
 export async function checkReadKey(options: CallOptions = {}): Promise<void> {
   await request('/v1/analytics/variables/tenants', options);
+}
+
+/** An incident id no incident has: acting on it proves a key may act on incidents without changing one. */
+const NO_INCIDENT = 'inc_0000000000000000';
+
+/**
+ * Checks the saved responder key: acknowledging an incident that does not exist, through the Editor route (plugin.json
+ * `POST api/v1/incidents/*`, `reqRole: Editor`), which sends secureJsonData.responderKey. The backend checks the key's
+ * role before it looks for the incident, so a 404 means the key may act (and nothing changed); a 401 or 403 rejects
+ * with the client's errors, as any other failure does.
+ */
+export async function checkResponderKey(options: CallOptions = {}): Promise<void> {
+  try {
+    await request(`/v1/incidents/${NO_INCIDENT}/acknowledge`, { ...options, method: 'POST' });
+  } catch (error) {
+    if (error instanceof ApiError && error.fromBackend && error.status === 404) {
+      return;
+    }
+    throw error;
+  }
 }
 
 /**

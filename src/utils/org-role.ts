@@ -9,3 +9,12 @@ import { config } from '@grafana/runtime';
 export function isOrgAdmin(): boolean {
   return config.bootData?.user?.orgRole === OrgRole.Admin;
 }
+
+/**
+ * Whether the signed-in user may use the app's Editor routes (plugin.json `reqRole: Editor`: acting on incidents and
+ * silences with the responder key): Editors and Admins of the current organisation.
+ */
+export function isOrgEditor(): boolean {
+  const role = config.bootData?.user?.orgRole;
+  return role === OrgRole.Editor || role === OrgRole.Admin;
+}

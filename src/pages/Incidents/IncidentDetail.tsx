@@ -6,7 +6,7 @@ import { testIds } from '../../components/testIds';
 import { useRequest } from '../../hooks/useRequest';
 import { labels } from '../../labels';
 import { formatAgo, formatTime } from '../../utils/format';
-import { isOrgAdmin } from '../../utils/org-role';
+import { isOrgEditor } from '../../utils/org-role';
 import { actorName, IncidentStateBadge, nextPage, SeverityBadge } from './incident-view';
 
 const SNOOZE_MINUTES = [30, 60, 240];
@@ -25,7 +25,7 @@ export function IncidentDetailView({ id, apiUrlSet, onClose, onChanged }: Props)
   const detail = useRequest(`${id}|${version}`, (signal) => getIncident(id, { signal }));
   const [acting, setActing] = useState<IncidentAction>();
   const [actionError, setActionError] = useState<{ action: IncidentAction; error: unknown }>();
-  const admin = isOrgAdmin();
+  const admin = isOrgEditor();
   const l = labels.incidents;
 
   const act = async (action: IncidentAction, minutes?: number) => {

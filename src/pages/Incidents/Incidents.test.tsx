@@ -177,9 +177,17 @@ describe('pages/Incidents', () => {
     renderAt(<Incidents />, `/incidents?incident=${current.id}`);
     const d = await screen.findByTestId(testIds.incidents.detail, {}, WAIT);
     expect(await within(d).findByTestId(testIds.incidents.adminOnly, {}, WAIT)).toHaveTextContent(
-      'Only a Grafana Admin'
+      'Only Grafana Editors and Admins'
     );
     expect(within(d).queryByTestId(testIds.incidents.action('acknowledge'))).toBeNull();
+  });
+
+  test('an Editor acts on incidents (the Editor route sends the responder key)', async () => {
+    config.bootData.user.orgRole = OrgRole.Editor;
+    renderAt(<Incidents />, `/incidents?incident=${current.id}`);
+    const d = await screen.findByTestId(testIds.incidents.detail, {}, WAIT);
+    expect(await within(d).findByTestId(testIds.incidents.action('acknowledge'), {}, WAIT)).toBeEnabled();
+    expect(within(d).queryByTestId(testIds.incidents.adminOnly)).toBeNull();
   });
 
   test('an action the backend refuses says why; an unreachable backend says what to do', async () => {

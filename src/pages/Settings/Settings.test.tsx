@@ -1,5 +1,5 @@
 import React from 'react';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { PluginType } from '@grafana/data';
 import { getBackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import Settings, { isValidApiUrl, normalizeApiUrl, type SettingsProps } from './Settings';
@@ -21,6 +21,7 @@ const PROXY = '/api/plugin-proxy/caas-observatory-app/api';
 const READY_URL = `${PROXY}/health/ready`;
 const READ_KEY_URL = `${PROXY}/v1/analytics/variables/tenants`;
 const ADMIN_KEY_URL = `${PROXY}/v1/keys`;
+const RESPONDER_KEY_URL = `${PROXY}/v1/incidents/inc_0000000000000000/acknowledge`;
 const k = labels.config.keyChecks;
 
 const fetchMock = jest.fn();
@@ -252,6 +253,37 @@ describe('pages/Settings (app Configuration page)', () => {
     await screen.findByTestId(settingsTestIds.keyChecks, {}, WAIT);
     expect(screen.getByTestId(settingsTestIds.keyCheck('viewerKey'))).toHaveTextContent(k.readRejected);
     expect(screen.getByTestId(settingsTestIds.keyCheck('adminKey'))).toHaveTextContent(k.adminForbidden);
+  });
+
+  test('the responder key: its own field and secureJsonData entry; Test connection accepts it by the 404 of an incident nobody has, and names a viewer key given in its place', async () => {
+    answer({ [READY_URL]: ok(readyResponse), [READ_KEY_URL]: ok({ values: [] }), [ADMIN_KEY_URL]: ok({ keys: [] }), [SETTINGS_URL]: ok({}) });
+    renderSettings({ jsonData: { apiUrl: 'http://backend:8080' } });
+    expect(screen.getByText(labels.config.responderKey.label)).toBeInTheDocument();
+    fireEvent.change(screen.getByTestId(settingsTestIds.responderKey), { target: { value: 'caas_responder_789' } });
+    expect((await save()).secureJsonData).toEqual({ responderKey: 'caas_responder_789' });
+    cleanup();
+
+    const notFound = httpError(404, { error: { code: 'not_found', message: "incident 'inc_0000000000000000' not found" } });
+    answer({ [READY_URL]: ok(readyResponse), [READ_KEY_URL]: ok({ values: [] }), [ADMIN_KEY_URL]: ok({ keys: [] }), [RESPONDER_KEY_URL]: notFound });
+    renderSettings({ jsonData: { apiUrl: 'http://backend:8080' }, secureJsonFields: { viewerKey: true, responderKey: true, adminKey: true } });
+    fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
+    await screen.findByTestId(settingsTestIds.keyChecks, {}, WAIT);
+    expect(screen.getByTestId(settingsTestIds.keyCheck('responderKey'))).toHaveTextContent(k.responderOk);
+    const posted = fetchMock.mock.calls.map(([o]) => o as BackendSrvRequest).find((o) => o.url === RESPONDER_KEY_URL);
+    expect(posted?.method).toBe('POST');
+    cleanup();
+
+    answer({
+      [READY_URL]: ok(readyResponse),
+      [READ_KEY_URL]: ok({ values: [] }),
+      [ADMIN_KEY_URL]: ok({ keys: [] }),
+      [RESPONDER_KEY_URL]: httpError(403, { error: { code: 'forbidden', message: 'changing incidents needs role admin, responder or tenant-admin' } }),
+    });
+    renderSettings({ jsonData: { apiUrl: 'http://backend:8080' }, secureJsonFields: { viewerKey: true, responderKey: true, adminKey: true } });
+    fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
+    await screen.findByTestId(settingsTestIds.keyChecks, {}, WAIT);
+    expect(screen.getByTestId(settingsTestIds.keyCheck('responderKey'))).toHaveTextContent(k.responderForbidden);
+    expect(within(screen.getByTestId(settingsTestIds.keyChecks)).getByText(k.problems)).toBeInTheDocument();
   });
 
   test('Test connection: Grafana refusing the admin route (not the backend) is told apart', async () => {

@@ -4,11 +4,11 @@ import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack, Text } from 
 import { describeError } from '../../api/describe-error';
 import { ApiError } from '../../api/errors';
 import { getReady, sortedChecks, type ReadyResponse } from '../../api/health';
-import { checkAdminKey, checkReadKey, updateAppSettings, type AppSettingsUpdate } from '../../api/plugin-settings';
+import { checkAdminKey, checkReadKey, checkResponderKey, updateAppSettings, type AppSettingsUpdate } from '../../api/plugin-settings';
 import { testIds } from '../../components/testIds';
 import { DEFAULT_API_URL } from '../../constants';
 import { labels } from '../../labels';
-import type { AppJsonData, AppKeyName, AppSecureJsonData } from '../../types';
+import { APP_KEY_NAMES, type AppJsonData, type AppKeyName, type AppSecureJsonData } from '../../types';
 import { reloadPage } from '../../utils/browser';
 import { formatLatency } from '../../utils/format';
 import { settingsTestIds } from './testIds';
@@ -23,7 +23,7 @@ type ReadyResult =
 type KeyCheck = { kind: 'ok' } | { kind: 'not_set' } | { kind: 'error'; error: unknown };
 
 type TestResult =
-  { kind: 'running' } | { kind: 'done'; ready: ReadyResult; keys?: { viewerKey: KeyCheck; adminKey: KeyCheck } };
+  { kind: 'running' } | { kind: 'done'; ready: ReadyResult; keys?: Record<AppKeyName, KeyCheck> };
 
 export function isValidApiUrl(value: string): boolean {
   try {
@@ -67,6 +67,7 @@ function Settings({ plugin }: SettingsProps) {
   const savedApiUrl = jsonData?.apiUrl ?? '';
   const saved: Record<AppKeyName, boolean> = {
     viewerKey: Boolean(fields.viewerKey),
+    responderKey: Boolean(fields.responderKey),
     adminKey: Boolean(fields.adminKey),
   };
   const legacyKeyStored = Boolean(fields.apiKey);
@@ -74,6 +75,7 @@ function Settings({ plugin }: SettingsProps) {
   const [apiUrl, setApiUrl] = useState(savedApiUrl || DEFAULT_API_URL);
   const [keys, setKeys] = useState<Record<AppKeyName, KeyState>>({
     viewerKey: { value: '', isSet: saved.viewerKey },
+    responderKey: { value: '', isSet: saved.responderKey },
     adminKey: { value: '', isSet: saved.adminKey },
   });
   const [saving, setSaving] = useState(false);
@@ -83,7 +85,7 @@ function Settings({ plugin }: SettingsProps) {
   const url = normalizeApiUrl(apiUrl);
   const urlValid = isValidApiUrl(url);
   const keyDirty = (name: AppKeyName) => keys[name].value.trim() !== '' || keys[name].isSet !== saved[name];
-  const dirty = url !== savedApiUrl || keyDirty('viewerKey') || keyDirty('adminKey') || legacyKeyStored;
+  const dirty = url !== savedApiUrl || APP_KEY_NAMES.some(keyDirty) || legacyKeyStored;
 
   const setKey = (name: AppKeyName, patch: Partial<KeyState>) =>
     setKeys((current) => ({ ...current, [name]: { ...current[name], ...patch } }));
@@ -100,7 +102,7 @@ function Settings({ plugin }: SettingsProps) {
       jsonData: { ...jsonData, apiUrl: url },
     };
     const secrets: AppSecureJsonData = {};
-    for (const name of ['viewerKey', 'adminKey'] as const) {
+    for (const name of APP_KEY_NAMES) {
       const typed = keys[name].value.trim();
       if (!keys[name].isSet && typed !== '') {
         secrets[name] = typed;
@@ -151,11 +153,12 @@ function Settings({ plugin }: SettingsProps) {
         return { kind: 'error', error };
       }
     };
-    const [viewerKey, adminKey] = await Promise.all([
+    const [viewerKey, responderKey, adminKey] = await Promise.all([
       check('viewerKey', () => checkReadKey()),
+      check('responderKey', () => checkResponderKey()),
       check('adminKey', () => checkAdminKey()),
     ]);
-    setTest({ kind: 'done', ready, keys: { viewerKey, adminKey } });
+    setTest({ kind: 'done', ready, keys: { viewerKey, responderKey, adminKey } });
   };
 
   const keyField = (name: AppKeyName, text: KeyText, testId: string) => (
@@ -207,6 +210,7 @@ function Settings({ plugin }: SettingsProps) {
           </div>
         )}
         {keyField('viewerKey', c.viewerKey, settingsTestIds.viewerKey)}
+        {keyField('responderKey', c.responderKey, settingsTestIds.responderKey)}
         {keyField('adminKey', c.adminKey, settingsTestIds.adminKey)}
 
         {saveError !== undefined && (
@@ -295,31 +299,35 @@ function ReadyResultView({ result, apiUrlSet }: { result: ReadyResult; apiUrlSet
 /** One line per key: accepted, not set, or what the backend (or Grafana) said and what to change. */
 export function describeKeyCheck(name: AppKeyName, check: KeyCheck): string {
   const k = c.keyChecks;
-  const read = name === 'viewerKey';
+  const text = {
+    viewerKey: { ok: k.readOk, notSet: k.readNotSet, rejected: k.readRejected, forbidden: k.readForbidden, name: k.readName },
+    responderKey: { ok: k.responderOk, notSet: k.responderNotSet, rejected: k.responderRejected, forbidden: k.responderForbidden, name: k.responderName },
+    adminKey: { ok: k.adminOk, notSet: k.adminNotSet, rejected: k.adminRejected, forbidden: k.adminForbidden, name: k.adminName },
+  }[name];
   if (check.kind === 'ok') {
-    return read ? k.readOk : k.adminOk;
+    return text.ok;
   }
   if (check.kind === 'not_set') {
-    return read ? k.readNotSet : k.adminNotSet;
+    return text.notSet;
   }
   const { error } = check;
   if (error instanceof ApiError && error.fromBackend && error.status === 401) {
-    return read ? k.readRejected : k.adminRejected;
+    return text.rejected;
   }
   if (error instanceof ApiError && error.fromBackend && error.status === 403) {
-    return read ? k.readForbidden : k.adminForbidden;
+    return text.forbidden;
   }
   const description = describeError(error, { onConfigPage: true });
-  return k.failed(read ? k.readName : k.adminName, description.title, description.hint);
+  return k.failed(text.name, description.title, description.hint);
 }
 
 function KeyChecksView({ checks }: { checks: Record<AppKeyName, KeyCheck> }) {
-  // The admin key is optional: only a failed check is a problem; the read key must be set and accepted.
-  const fine = checks.viewerKey.kind === 'ok' && checks.adminKey.kind !== 'error';
+  // The responder and admin keys are optional: only a failed check is a problem; the read key must be set and accepted.
+  const fine = checks.viewerKey.kind === 'ok' && checks.responderKey.kind !== 'error' && checks.adminKey.kind !== 'error';
   return (
     <Alert severity={fine ? 'success' : 'warning'} title={fine ? c.keyChecks.ok : c.keyChecks.problems}>
       <ul>
-        {(['viewerKey', 'adminKey'] as const).map((name) => (
+        {APP_KEY_NAMES.map((name) => (
           <li key={name} data-testid={settingsTestIds.keyCheck(name)}>
             {describeKeyCheck(name, checks[name])}
           </li>

@@ -4,6 +4,7 @@
  */
 export const settingsTestIds = {
   viewerKey: 'data-testid ac-viewer-key',
+  responderKey: 'data-testid ac-responder-key',
   adminKey: 'data-testid ac-admin-key',
   legacyKey: 'data-testid ac-legacy-key',
   keyChecks: 'data-testid ac-key-checks',
