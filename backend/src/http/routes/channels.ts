@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { alertmanagerConfig, type AmConfigOptions } from '../../alerts/alertmanager/config.js';
 import {
@@ -15,7 +16,7 @@ import {
   ChannelTestAnswer,
 } from '../../contracts/channels.js';
 import { ErrorBody, ErrorResponses } from '../../contracts/common.js';
-import { unauthorized } from '../../errors.js';
+import { badRequest, unauthorized } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { actionLink, reads, writes } from '../authenticate.js';
 
@@ -30,6 +31,25 @@ const PAGE_HEADERS = {
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${esc(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}button{font-size:1.1rem;padding:.5rem 1.2rem}</style></head><body>${body}</body></html>`;
+}
+
+/** fastify drops unknown fields silently; in a channel a misspelt `settings` or `secret` would quietly lose it, so they are refused by name. */
+async function refuseUnknownFields(req: FastifyRequest): Promise<void> {
+  const b = req.body;
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) {
+    return;
+  }
+  const allowed: Record<string, readonly string[]> = { '': Object.keys(ChannelBody.properties), settings: ['to', 'from', 'api_url', 'url', 'alertmanager'], secret: ['webhook_url', 'routing_key', 'account_sid', 'auth_token', 'signing_secret'] };
+  for (const [where, keys] of Object.entries(allowed)) {
+    const o = where === '' ? b : (b as Record<string, unknown>)[where];
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+      continue;
+    }
+    const unknown = Object.keys(o).find((k) => !keys.includes(k));
+    if (unknown !== undefined) {
+      throw badRequest('unknown_field', `unknown field '${where ? `${where}.` : ''}${unknown.slice(0, 60)}': ${where || 'a channel'} takes ${keys.join(', ')}`);
+    }
+  }
 }
 
 /** The SMTP server for Alertmanager's own email_configs, from SMTP_URL (host and port only, never its credentials). */
@@ -68,6 +88,7 @@ export function channelRoutes(svc: Services): FastifyPluginAsyncTypebox {
       {
         schema: { tags, summary: 'Create an alert channel (its secret is sealed and never shown again)', body: ChannelBody, response: { 201: Channel, ...CHANNEL_ERRORS } },
         config: writes('creating alert channels', writers),
+        preValidation: refuseUnknownFields,
       },
       async (req, reply) => reply.status(201).send(await svc.channels.create(req.body, req.principal.tenantId))
     );
@@ -81,6 +102,7 @@ export function channelRoutes(svc: Services): FastifyPluginAsyncTypebox {
       {
         schema: { tags, summary: 'Replace an alert channel (without `secret` the stored secret is kept; the kind and owner do not change)', params: ChannelIdParams, body: ChannelBody, response: { 200: Channel, ...CHANNEL_ERRORS } },
         config: writes('changing alert channels', writers),
+        preValidation: refuseUnknownFields,
       },
       async (req) => svc.channels.replace(req.params.id, req.body, req.principal.tenantId)
     );
