@@ -16,6 +16,8 @@ import { tooMany } from '../errors.js';
  *   hold no API key, e.g. Alertmanager's webhook receiver.
  * - `signed-link`: a `link=` parameter signed by the backend (share links); it grants one tenant,
  *   read only, at the address it was signed for.
+ * - `action-link`: a `link=` parameter signed by the backend for one action (acknowledge, resolve) on one incident
+ *   (auth/action-links.ts): the buttons of channel messages. GET shows a page (writes false), POST acts.
  * - `public`: no login, rate-limited per client address (PUBLIC_RATE_LIMIT a minute).
  * - `probe`: no login, no limit: health and metrics, which orchestrators and Prometheus poll.
  */
