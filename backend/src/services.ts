@@ -185,7 +185,8 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   ruler.register(jobs);
   await ruler.syncSchedule();
   const eventRules = new EventRuleService({ tenants, analytics, ruler, metricRuleExists: async (id) => (await metricRules.repo.get(id).catch(() => undefined)) !== undefined });
-  const monitoring = new Monitoring({ metricRules, ruler, alertmanager, intake, prometheusUrl: cfg.prometheusUrl, publicUrl: cfg.publicUrl });
+  const monitoring = new Monitoring({ jobs, metricRules, ruler, alertmanager, intake, prometheusUrl: cfg.prometheusUrl, publicUrl: cfg.publicUrl });
+  monitoring.register(jobs);
   const webhookSecrets = new WebhookSecretRepo(db);
   if (cfg.alertmanagerWebhookSecret) {
     await webhookSecrets.bootstrap('alertmanager', cfg.alertmanagerWebhookSecret);

@@ -230,6 +230,18 @@ describe('without Alertmanager', () => {
     assert.ok(incidents.incidents.some((i) => i.labels.test === 'true' && i.tenant_id === 'globex'));
     const acme = ok<{ incidents: Array<{ labels: Record<string, string> }> }>(await api('GET', '/v1/incidents', as('acmeViewer')));
     assert.ok(!acme.incidents.some((i) => i.labels.test === 'true'), "not acme's");
+    // without Alertmanager nothing would resolve the test alert at its endsAt: a job does, as Alertmanager would
+    const jobs = await t.svc.db.query<{ payload: { payload: WebhookPayload }; due_ms: number; tenant_id: string | null }>(
+      `SELECT payload, tenant_id, (extract(epoch FROM run_after) * 1000)::float8 AS due_ms FROM jobs WHERE kind = 'alerts.test-resolve' ORDER BY created_at DESC LIMIT 1`
+    );
+    const job = jobs[0];
+    assert.ok(job, 'a resolve job is queued');
+    assert.equal(job.tenant_id, 'globex');
+    assert.ok(Math.abs(job.due_ms - Date.parse(p.alerts[0]?.endsAt ?? '')) < 5_000, 'due at the alert\'s endsAt');
+    assert.equal(job.payload.payload.status, 'resolved');
+    await t.svc.incidents.receive(job.payload.payload, 'ruler');
+    const after = ok<{ incidents: Array<{ state: string; labels: Record<string, string> }> }>(await api('GET', '/v1/incidents?tenant_id=globex', t.admin));
+    assert.ok(after.incidents.filter((i) => i.labels.test === 'true').every((i) => i.state === 'resolved'), 'the test incident is resolved by it');
     refused(await api('POST', '/monitoring/test/globex-failures', as('acmeAdmin')), 404, /not found for tenant 'acme'/);
     refused(await api('POST', '/monitoring/test/msg-failures?tenant_id=acme', as('globexAdmin')), 403, /cannot act for tenant 'acme'/);
     refused(await api('POST', '/monitoring/test/nothing-here', t.admin), 404, /list them with GET \/monitoring\/rules/);

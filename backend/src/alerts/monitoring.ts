@@ -1,7 +1,9 @@
 import { CaasError, forbidden, notFound, badRequest } from '../errors.js';
 import type { PostableAlert } from './alertmanager/client.js';
 import type { AlertmanagerService } from './alertmanager/service.js';
-import type { IncidentIntake } from './alertmanager/webhook.js';
+import type { IncidentIntake, WebhookPayload } from './alertmanager/webhook.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { NewJob } from '../jobs/store.js';
 import { alertLabels, type EventRule } from './event-rules/model.js';
 import { alertAnnotations, webhookPayload, type Ruler } from './event-rules/ruler.js';
 import { expandTemplate } from './event-rules/template.js';
@@ -47,7 +49,12 @@ export interface MonitoringStatus {
   alerts: { source: 'alertmanager' | 'ruler'; firing: SeverityCounts; suppressed: number; pending: number };
 }
 
+/** Without Alertmanager, a test alert's resolved notification is handed to the incidents at its endsAt, by this job. */
+export const TEST_RESOLVE_KIND = 'alerts.test-resolve';
+
 export interface MonitoringOptions {
+  /** enqueues the resolved notification of a test alert sent without Alertmanager (register() handles it) */
+  jobs?: { enqueue(job: NewJob): Promise<{ id: string; created: boolean }> };
   metricRules: MetricRuleService;
   ruler: Ruler;
   alertmanager: AlertmanagerService;
@@ -72,6 +79,19 @@ function counts(severities: string[]): SeverityCounts {
 
 export class Monitoring {
   constructor(private readonly o: MonitoringOptions) {}
+
+  /**
+   * The job that resolves a test alert sent without Alertmanager: as Alertmanager resolves one whose endsAt passed,
+   * so a test incident does not stay open for ever.
+   */
+  register(jobs: JobRunner): void {
+    jobs.register<{ payload: WebhookPayload }>(TEST_RESOLVE_KIND, async (ctx) => {
+      const intake = this.o.intake();
+      if (intake && ctx.payload && typeof ctx.payload.payload === 'object') {
+        await intake.receive(ctx.payload.payload, 'ruler');
+      }
+    });
+  }
 
   /**
    * Test-fires a rule. Tenant keys: their own tenant's rules and the event rules of every tenant (the
@@ -137,6 +157,10 @@ export class Monitoring {
       externalURL: this.o.publicUrl,
     });
     await intake.receive(payload, 'ruler');
+    if (this.o.jobs) {
+      const resolved: WebhookPayload = { ...payload, status: 'resolved', alerts: payload.alerts.map((a) => ({ ...a, status: 'resolved' as const, endsAt })) };
+      await this.o.jobs.enqueue({ kind: TEST_RESOLVE_KIND, payload: { payload: resolved }, tenantId: labels.tenant_id ?? null, runAfter: now + TEST_ALERT_MS, dedupKey: `test-resolve:${fp}:${startsAt}` });
+    }
     return { ...result, via: 'incidents' };
   }
 
