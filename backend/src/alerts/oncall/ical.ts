@@ -119,6 +119,9 @@ const tzidOf = (c: Component, prop: 'dtstart' | 'dtend' | 'recurrence-id'): stri
   return typeof v === 'string' ? v : null;
 };
 
+/** An event's edited instances (ical.js keeps them in an object keyed by RECURRENCE-ID, though typed as an array). */
+const exceptionsOf = (ev: Event): Event[] => Object.values((ev.exceptions ?? {}) as unknown as Record<string, Event>);
+
 export interface Occurrence {
   key: string;
   uid: string;
@@ -145,11 +148,14 @@ export function occurrences(feed: ParsedFeed, zone: string, from: number, to: nu
       continue;
     }
     // how far an edited instance moved: occurrences are walked by their original times
-    let slack = 0;
-    for (const x of ev.exceptions ?? []) {
-      slack = Math.max(slack, Math.abs(at(x.startDate, x.component, 'dtstart') - at(x.recurrenceId, x.component, 'recurrence-id')), at(x.endDate, x.component, 'dtend') - at(x.startDate, x.component, 'dtstart'));
+    // (an occurrence ends at most `moved + longest` after its original start)
+    let moved = 0;
+    let longest = at(ev.endDate, ev.component, 'dtend') - at(ev.startDate, ev.component, 'dtstart');
+    for (const x of exceptionsOf(ev)) {
+      moved = Math.max(moved, Math.abs(at(x.startDate, x.component, 'dtstart') - at(x.recurrenceId, x.component, 'recurrence-id')));
+      longest = Math.max(longest, at(x.endDate, x.component, 'dtend') - at(x.startDate, x.component, 'dtstart'));
     }
-    slack = Math.max(slack, at(ev.endDate, ev.component, 'dtend') - at(ev.startDate, ev.component, 'dtstart'));
+    const slack = moved + Math.max(0, longest) + 86_400_000;
     const it = ev.iterator();
     for (let next = it.next(); next; next = it.next()) {
       if (++iterations > MAX_ITERATIONS) {
@@ -182,7 +188,7 @@ export interface ImportResult {
 export function assign(feed: ParsedFeed, match: (emails: string[], names: string[]) => string | undefined): ImportResult {
   const assignments: Record<string, string> = {};
   const unmatched: ImportResult['unmatched'] = [];
-  const components = feed.events.flatMap((e) => [e.component, ...(e.exceptions ?? []).map((x) => x.component)]);
+  const components = feed.events.flatMap((e) => [e.component, ...exceptionsOf(e).map((x) => x.component)]);
   for (const c of components) {
     const emails: string[] = [];
     const names: string[] = [];

@@ -240,6 +240,23 @@ export class OnCallService implements OnCallDirectory {
       throw badRequest('invalid_ical', 'send the feed as text or name its url (one of the two)');
     }
     const text = input.text ?? (await this.fetchFeed(input.url as string));
+    return this.feedErrors(() => this.importText(s, text, input, tenant));
+  }
+
+  /** ical.js throws plain errors on some malformed values (an RRULE part, a date): the feed's fault, a 400. */
+  private async feedErrors<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof CaasError) {
+        throw e;
+      }
+      throw badRequest('invalid_ical', `the feed could not be read: ${clip(e instanceof Error ? e.message : String(e), 200)}`);
+    }
+  }
+
+  private async importText(s: Schedule, text: string, input: IcalInput, tenant: string | null) {
+    const id = s.id;
     const feed = parseFeed(text);
     // every occurrence must expand (a year around now): a feed that cannot is refused here, not on the page
     const now = Date.now();
