@@ -14,6 +14,7 @@ export enum ROUTES {
   Search = 'search',
   Crawler = 'crawler',
   Incidents = 'incidents',
+  Alerts = 'alerts',
 }
 
 /** The features the Home page presents (labels.home.features); a page names the one it fulfils. */
@@ -65,6 +66,12 @@ export const APP_PAGES: readonly AppPage[] = [
     title: labels.nav.incidents,
     icon: 'fire',
     component: lazy(() => import('./pages/Incidents/Incidents')),
+  },
+  {
+    route: ROUTES.Alerts,
+    title: labels.nav.alerts,
+    icon: 'bell',
+    component: lazy(() => import('./pages/Alerts/Alerts')),
   },
 ];
 
