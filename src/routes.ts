@@ -15,6 +15,7 @@ export enum ROUTES {
   Crawler = 'crawler',
   Incidents = 'incidents',
   Alerts = 'alerts',
+  OnCall = 'oncall',
 }
 
 /** The features the Home page presents (labels.home.features); a page names the one it fulfils. */
@@ -72,6 +73,12 @@ export const APP_PAGES: readonly AppPage[] = [
     title: labels.nav.alerts,
     icon: 'bell',
     component: lazy(() => import('./pages/Alerts/Alerts')),
+  },
+  {
+    route: ROUTES.OnCall,
+    title: labels.nav.oncall,
+    icon: 'calendar-alt',
+    component: lazy(() => import('./pages/OnCall/OnCall')),
   },
 ];
 

@@ -17,6 +17,7 @@ const CONTAINERS: Record<ROUTES, string> = {
   [ROUTES.Search]: testIds.search.container,
   [ROUTES.Crawler]: testIds.crawler.container,
   [ROUTES.Incidents]: testIds.incidents.container,
+  [ROUTES.OnCall]: testIds.oncall.container,
   [ROUTES.Alerts]: testIds.alerts.container,
 };
 
