@@ -17,8 +17,8 @@ const CONTAINERS: Record<ROUTES, string> = {
   [ROUTES.Search]: testIds.search.container,
   [ROUTES.Crawler]: testIds.crawler.container,
   [ROUTES.Incidents]: testIds.incidents.container,
-  [ROUTES.OnCall]: testIds.oncall.container,
   [ROUTES.Alerts]: testIds.alerts.container,
+  [ROUTES.OnCall]: testIds.oncall.container,
 };
 
 jest.mock('@grafana/runtime', () => ({
