@@ -66,6 +66,10 @@ export function calendarDays(shifts: readonly Shift[], zone: string, from: Date,
       days.push({ date, label: inZone(iso, zone, 'ddd D MMM'), entries: [] });
     }
   }
+  const lastIso = new Date(to.getTime() - 1).toISOString();
+  if (!seen.has(dayOf(lastIso))) {
+    days.push({ date: dayOf(lastIso), label: inZone(lastIso, zone, 'ddd D MMM'), entries: [] });
+  }
   for (const shift of shifts) {
     const first = dayOf(shift.start);
     // The end is exclusive: a shift ending at 00:00 does not show on the next day.
