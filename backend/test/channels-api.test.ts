@@ -175,7 +175,7 @@ describe('tenant isolation and access', () => {
     status(await api('GET', `/v1/deliveries/${delivery_id}`, as('globex-admin')), 404);
   });
 
-  it('GET /v1/alerts/alertmanager.yml: admin and viewer only (it names every tenant\'s receivers); never a channel secret', async () => {
+  it('GET /v1/alerts/alertmanager.yml: admin, viewer and responder keys only (it names every tenant\'s receivers); never a channel secret, the webhook secret for admin keys only', async () => {
     await api('POST', '/v1/alerts/channels', as('acme-admin'), { kind: 'slack', name: 'native', settings: { alertmanager: true }, secret: { webhook_url: SLACK_URL } });
     const res = await api('GET', '/v1/alerts/alertmanager.yml', as('viewer'));
     status(res, 200);
@@ -184,6 +184,12 @@ describe('tenant isolation and access', () => {
     assert.match(res.body, /url: "https:\/\/caas\.example\.com\/v1\/alertmanager\/webhook"/);
     assert.match(res.body, /api_url_file:/);
     assert.ok(!res.body.includes('verySECRET'));
+    // the webhook secret: written in for admin keys only; a read key (Grafana's Viewer route) gets the file to provision
+    assert.ok(!res.body.includes('am-webhook-secret-0123456789abcdef'), 'a read key never sees the webhook secret');
+    assert.match(res.body, /credentials_file:/);
+    const full = await api('GET', '/v1/alerts/alertmanager.yml', t.admin);
+    status(full, 200);
+    assert.match(full.body, /credentials: "am-webhook-secret-0123456789abcdef"/);
     for (const k of ['acme-admin', 'acme-viewer', 'acme-ingest']) {
       status(await api('GET', '/v1/alerts/alertmanager.yml', as(k)), 403);
     }

@@ -246,8 +246,8 @@ describe('delivery API', () => {
     const routes = t.app.routeTable.filter((r) => r.url.startsWith('/v1/deliveries'));
     const access = Object.fromEntries(routes.map((r) => [`${r.method} ${r.url}`, r.access.kind === 'api-key' ? `${r.access.writes ? 'writes' : 'reads'}:${r.access.roles.join(',')}` : 'other']));
     assert.deepEqual(access, {
-      'GET /v1/deliveries': 'reads:admin,viewer,tenant-admin,tenant-viewer',
-      'GET /v1/deliveries/:id': 'reads:admin,viewer,tenant-admin,tenant-viewer',
+      'GET /v1/deliveries': 'reads:admin,viewer,responder,tenant-admin,tenant-viewer',
+      'GET /v1/deliveries/:id': 'reads:admin,viewer,responder,tenant-admin,tenant-viewer',
       'POST /v1/deliveries/test': 'writes:admin,tenant-admin',
     });
     const m = await t.app.inject({ method: 'GET', url: '/metrics' });

@@ -627,7 +627,18 @@ describe('escalation policies', () => {
     await api('POST', `/v1/incidents/${id}/resolve`, t.admin);
   });
 
-  it("a tenant's default policy: pages go through the platform's delivery to a real receiver; acknowledge stops every further page, even a step job that runs anyway; the acknowledger is reminded", async () => {
+  it("a tenant's default policy: pages go through the platform's delivery to a real receiver and to whoever is on call in a schedule; acknowledge stops every further page, even a step job that runs anyway; the acknowledger is reminded", async () => {
+    // the schedule the policy names: alice, every day, around the clock
+    status(await api('POST', '/v1/oncall/responders', as('oncall-alice'), { id: 'alice', name: 'Alice Acme', email: 'alice@acme.example' }), 201);
+    status(
+      await api('POST', '/v1/oncall/schedules', as('oncall-alice'), {
+        id: 'acme-primary',
+        name: 'acme primary',
+        time_zone: 'Europe/Berlin',
+        layers: [{ name: 'everyone', participants: ['alice'], rotation: 'daily', handoff: '09:00', starts_at: '2026-01-01' }],
+      }),
+      201
+    );
     const created = await api('POST', '/v1/escalation-policies', as('oncall-alice'), {
       id: 'acme-oncall',
       name: 'acme on-call',
@@ -654,8 +665,13 @@ describe('escalation policies', () => {
     assert.equal(body.reason, 'escalation');
     const dlv = await api('GET', `/v1/deliveries/${hookPage?.delivery_id}`, as('acme-viewer'));
     status(dlv, 200);
-    assert.equal(schedulePage?.detail.outcome?.status, 'recorded');
+    // whoever is on call in acme-primary (alice) is emailed, through the same delivery
     assert.match(schedulePage?.message ?? '', /acme-primary/);
+    assert.equal(schedulePage?.detail.outcome?.status, 'queued', JSON.stringify(schedulePage?.detail.outcome));
+    assert.match(schedulePage?.detail.outcome?.note ?? '', /email/);
+    const mail = await api('GET', `/v1/deliveries/${schedulePage?.delivery_id}`, as('acme-viewer'));
+    status(mail, 200);
+    assert.match(JSON.stringify(mail.json()), /alice@acme\.example|a\*+@acme\.example|acme\.example/);
     const step2 = await t.svc.db.query<{ id: string }>(`SELECT id::text AS id FROM jobs WHERE kind = $1 AND state = 'queued' AND payload->>'incident_id' = $2`, [INCIDENT_ESCALATE_KIND, id]);
     assert.equal(step2.length, 1, 'step 2 waits as a queued job');
     const genBefore = (await t.svc.db.query<{ g: number }>('SELECT escalation_generation AS g FROM incidents WHERE id = $1', [id]))[0]?.g;

@@ -228,10 +228,10 @@ describe('jobs API', () => {
     const routes = t.app.routeTable.filter((r) => r.url.startsWith('/v1/jobs') || r.url.startsWith('/v1/storage'));
     const access = Object.fromEntries(routes.map((r) => [`${r.method} ${r.url}`, r.access.kind === 'api-key' ? `${r.access.writes ? 'writes' : 'reads'}:${r.access.roles.join(',')}` : 'public']));
     assert.deepEqual(access, {
-      'GET /v1/jobs': 'reads:admin,viewer,tenant-admin,tenant-viewer',
-      'GET /v1/jobs/:id': 'reads:admin,viewer,tenant-admin,tenant-viewer',
+      'GET /v1/jobs': 'reads:admin,viewer,responder,tenant-admin,tenant-viewer',
+      'GET /v1/jobs/:id': 'reads:admin,viewer,responder,tenant-admin,tenant-viewer',
       'POST /v1/jobs/:id/cancel': 'writes:admin,tenant-admin',
-      'GET /v1/storage': 'reads:admin,viewer,tenant-admin,tenant-viewer',
+      'GET /v1/storage': 'reads:admin,viewer,responder,tenant-admin,tenant-viewer',
       'POST /v1/storage/refresh': 'writes:admin',
     });
   });

@@ -251,14 +251,14 @@ describe('metric rules: who may do what', () => {
     const routes = t.app.routeTable.filter((r) => r.url.startsWith('/v1/alerts/metric-rules') || r.url === '/v1/alerts/rules.yml' || r.url === '/monitoring/rules');
     const access = Object.fromEntries(routes.map((r) => [`${r.method} ${r.url}`, r.access.kind === 'api-key' ? `${r.access.writes ? 'writes' : 'reads'}:${r.access.roles.join(',')}` : 'other']));
     assert.deepEqual(access, {
-      'GET /v1/alerts/metric-rules': 'reads:admin,viewer',
-      'GET /v1/alerts/metric-rules/:id': 'reads:admin,viewer',
+      'GET /v1/alerts/metric-rules': 'reads:admin,viewer,responder',
+      'GET /v1/alerts/metric-rules/:id': 'reads:admin,viewer,responder',
       'POST /v1/alerts/metric-rules': 'writes:admin',
       'PUT /v1/alerts/metric-rules/:id': 'writes:admin',
       'PATCH /v1/alerts/metric-rules/:id': 'writes:admin',
       'DELETE /v1/alerts/metric-rules/:id': 'writes:admin',
-      'GET /v1/alerts/rules.yml': 'reads:admin,viewer',
-      'GET /monitoring/rules': 'reads:admin,viewer,tenant-admin,tenant-viewer',
+      'GET /v1/alerts/rules.yml': 'reads:admin,viewer,responder',
+      'GET /monitoring/rules': 'reads:admin,viewer,responder,tenant-admin,tenant-viewer',
     });
   });
 

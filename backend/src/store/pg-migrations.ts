@@ -510,16 +510,6 @@ export const PG_MIGRATIONS: PgMigration[] = [
     `,
   },
   {
-    version: 16,
-    name: 'responder role: a viewer that acts on incidents and silences (what Grafana Editor routes inject); global like admin and viewer',
-    sql: `
-      ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_role_check;
-      ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_scope_check;
-      ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('admin', 'viewer', 'responder', 'tenant-admin', 'tenant-viewer', 'ingest'));
-      ALTER TABLE api_keys ADD CONSTRAINT api_keys_scope_check CHECK ((role IN ('admin', 'viewer', 'responder')) = (tenant_id IS NULL));
-    `,
-  },
-  {
     version: 15,
     name: 'alerts: on-call responders, schedules (layers, an imported iCal feed) and overrides (issue "Alert management", item 5)',
     sql: `
@@ -555,6 +545,16 @@ export const PG_MIGRATIONS: PgMigration[] = [
         created_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX IF NOT EXISTS oncall_overrides_schedule ON oncall_overrides (schedule_id, starts_at);
+    `,
+  },
+  {
+    version: 16,
+    name: 'responder role: a viewer that acts on incidents and silences (what Grafana Editor routes inject); global like admin and viewer',
+    sql: `
+      ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_role_check;
+      ALTER TABLE api_keys DROP CONSTRAINT IF EXISTS api_keys_scope_check;
+      ALTER TABLE api_keys ADD CONSTRAINT api_keys_role_check CHECK (role IN ('admin', 'viewer', 'responder', 'tenant-admin', 'tenant-viewer', 'ingest'));
+      ALTER TABLE api_keys ADD CONSTRAINT api_keys_scope_check CHECK ((role IN ('admin', 'viewer', 'responder')) = (tenant_id IS NULL));
     `,
   },
 ];

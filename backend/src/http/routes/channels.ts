@@ -18,7 +18,7 @@ import {
 import { ErrorBody, ErrorResponses } from '../../contracts/common.js';
 import { badRequest, unauthorized } from '../../errors.js';
 import type { Services } from '../../services.js';
-import { actionLink, reads, writes } from '../authenticate.js';
+import { actionLink, GLOBAL_READERS, reads, writes } from '../authenticate.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 const PAGE_HEADERS = {
@@ -136,12 +136,14 @@ export function channelRoutes(svc: Services): FastifyPluginAsyncTypebox {
           summary: "The Alertmanager configuration of the app's channels: the backend's webhook receiver at the root, a route per tenant with channels, natively paged channels, inhibition",
           response: { 200: { content: { 'application/yaml': { schema: Type.String() } } }, ...ErrorResponses },
         },
-        config: reads('reading the generated Alertmanager configuration', ['admin', 'viewer']),
+        config: reads('reading the generated Alertmanager configuration', GLOBAL_READERS),
       },
-      async (_req, reply) => {
+      async (req, reply) => {
+        // The webhook secret is written in only for admin keys; every other reader (Grafana's Viewer route sends a
+        // read key) gets `credentials_file`, the file the operator provisions with the secret.
         const yml = alertmanagerConfig(await svc.channels.allTargets(), {
           publicUrl: svc.cfg.publicUrl,
-          webhookSecret: svc.cfg.alertmanagerWebhookSecret,
+          webhookSecret: req.principal.role === 'admin' ? svc.cfg.alertmanagerWebhookSecret : undefined,
           smtp: smtpOf(svc.cfg.smtpUrl, svc.cfg.delivery.mailFrom),
         });
         return reply.type('application/yaml; charset=utf-8').send(yml);
