@@ -177,7 +177,11 @@ export async function saveChannel(id: string | undefined, body: ChannelInput): P
 
 export async function testChannel(id: string): Promise<ChannelTestAnswer> {
   const { data } = await request<unknown>(`/v1/alerts/channels/${enc(id)}/test`, { method: 'POST', data: {} });
-  return expect<ChannelTestAnswer>('a channel test without its delivery', data, (d) => typeof d.delivery_id === 'string');
+  return expect<ChannelTestAnswer>(
+    'a channel test without its delivery',
+    data,
+    (d) => typeof d.delivery_id === 'string'
+  );
 }
 
 export async function listChannelDeliveries(id: string, options: CallOptions = {}): Promise<ChannelDelivery[]> {

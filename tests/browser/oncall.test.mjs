@@ -135,7 +135,12 @@ describe('On-call page in Chromium (real backend, a local webhook receiver)', { 
 
   test('a schedule made through the API: Now says who is on call and who is next; the two-week calendar in its zone', async () => {
     await api('POST', '/v1/oncall/responders', { id: 'ada', name: 'Ada Lovelace', email: 'ada@example.com' });
-    await api('POST', '/v1/oncall/responders', { id: 'bob', name: 'Bob Builder', email: 'bob@example.com', phone: '+4915112345678' });
+    await api('POST', '/v1/oncall/responders', {
+      id: 'bob',
+      name: 'Bob Builder',
+      email: 'bob@example.com',
+      phone: '+4915112345678',
+    });
     const start = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
     await api('POST', '/v1/oncall/schedules', {
       id: 'primary',
@@ -163,7 +168,10 @@ describe('On-call page in Chromium (real backend, a local webhook receiver)', { 
     const rows = await calendar.locator('[data-testid^="data-testid oncall-day-primary-"]').allInnerTexts();
     assert.ok(rows.length >= 14 && rows.length <= 16, `${rows.length} days`);
     // Every day hands over at 09:00 local between the two.
-    assert.ok(rows.slice(1, -1).every((r) => /09:00/.test(r) && /Ada Lovelace/.test(r) && /Bob Builder/.test(r)), rows.join('\n'));
+    assert.ok(
+      rows.slice(1, -1).every((r) => /09:00/.test(r) && /Ada Lovelace/.test(r) && /Bob Builder/.test(r)),
+      rows.join('\n')
+    );
     // A Viewer: the override and edit buttons are refused, with the reason.
     assert.equal(await page.getByTestId(ids.addOverride('primary')).getAttribute('aria-disabled'), 'true');
     await page.screenshot({ path: path.join(OUT, 'oncall-calendar-viewer.png'), fullPage: true });
@@ -186,8 +194,15 @@ describe('On-call page in Chromium (real backend, a local webhook receiver)', { 
     assert.equal(ov.responder_id, 'bob');
     assert.equal(Date.parse(ov.to) - Date.parse(ov.from), 8 * 3_600_000);
     await adminPage.getByTestId(ids.override(ov.id)).waitFor();
-    assert.match(await adminPage.getByTestId(ids.override(ov.id)).innerText(), /Bob Builder[\s\S]*swap for the dentist/);
-    await adminPage.getByTestId(ids.calendar('primary')).getByText(/Bob Builder \(override\)/).first().waitFor();
+    assert.match(
+      await adminPage.getByTestId(ids.override(ov.id)).innerText(),
+      /Bob Builder[\s\S]*swap for the dentist/
+    );
+    await adminPage
+      .getByTestId(ids.calendar('primary'))
+      .getByText(/Bob Builder \(override\)/)
+      .first()
+      .waitFor();
     await adminPage.screenshot({ path: path.join(OUT, 'oncall-override.png'), fullPage: true });
 
     await adminPage.getByTestId(ids.deleteOverride(ov.id)).click();
@@ -196,7 +211,7 @@ describe('On-call page in Chromium (real backend, a local webhook receiver)', { 
     assert.equal((await api('GET', '/v1/oncall/schedules/primary')).overrides.length, 0);
   });
 
-  test("an Admin edits a policy step in the page and it is saved; a bad value is refused at the field", async () => {
+  test('an Admin edits a policy step in the page and it is saved; a bad value is refused at the field', async () => {
     await api('POST', '/v1/escalation-policies', {
       id: 'oncall-ladder',
       name: 'On-call ladder',
@@ -251,7 +266,10 @@ describe('On-call page in Chromium (real backend, a local webhook receiver)', { 
     const logText = await log.innerText();
     assert.match(logText, /sent\s+1/);
     assert.doesNotMatch(logText, /secret-in-query/, 'the destination is redacted');
-    assert.equal(await adminPage.getByTestId(ids.alertmanagerYml).locator('a').getAttribute('href'), '/api/plugin-proxy/caas-observatory-app/api/v1/alerts/alertmanager.yml');
+    assert.equal(
+      await adminPage.getByTestId(ids.alertmanagerYml).locator('a').getAttribute('href'),
+      '/api/plugin-proxy/caas-observatory-app/api/v1/alerts/alertmanager.yml'
+    );
     await adminPage.screenshot({ path: path.join(OUT, 'oncall-channel-test.png'), fullPage: true });
   });
 
@@ -262,7 +280,11 @@ describe('On-call page in Chromium (real backend, a local webhook receiver)', { 
     const answer = await page.evaluate(
       (id) =>
         window.caasWorkbench
-          .request({ url: `/api/plugin-proxy/caas-observatory-app/api/v1/alerts/channels/${id}/test`, method: 'POST', data: {} })
+          .request({
+            url: `/api/plugin-proxy/caas-observatory-app/api/v1/alerts/channels/${id}/test`,
+            method: 'POST',
+            data: {},
+          })
           .then(
             (r) => r.status,
             (e) => e.status

@@ -1,7 +1,19 @@
 import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Badge, Button, Card, Field, Input, LoadingPlaceholder, Stack, Switch, Text, TextLink, useStyles2 } from '@grafana/ui';
+import {
+  Badge,
+  Button,
+  Card,
+  Field,
+  Input,
+  LoadingPlaceholder,
+  Stack,
+  Switch,
+  Text,
+  TextLink,
+  useStyles2,
+} from '@grafana/ui';
 import {
   ALERTMANAGER_YML_URL,
   CHANNEL_KINDS,
@@ -32,12 +44,22 @@ const getStyles = (theme: GrafanaTheme2) => ({
   table: css({
     borderCollapse: 'collapse',
     width: '100%',
-    'th, td': { textAlign: 'left', padding: theme.spacing(0.5, 1), borderBottom: `1px solid ${theme.colors.border.weak}`, verticalAlign: 'top' },
+    'th, td': {
+      textAlign: 'left',
+      padding: theme.spacing(0.5, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+      verticalAlign: 'top',
+    },
     th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
   }),
 });
 
-const STATUS_COLOR: Record<string, 'green' | 'red' | 'blue' | 'orange'> = { sent: 'green', failed: 'red', queued: 'blue', sending: 'orange' };
+const STATUS_COLOR: Record<string, 'green' | 'red' | 'blue' | 'orange'> = {
+  sent: 'green',
+  failed: 'red',
+  queued: 'blue',
+  sending: 'orange',
+};
 
 function StatusBadge({ status }: { status: string }) {
   return <Badge color={STATUS_COLOR[status] ?? 'blue'} text={status} />;
@@ -107,7 +129,13 @@ export function channelBody(form: ChannelForm, isNew: boolean): ChannelInput {
   for (const k of settings) {
     const v = String(form[k]).trim();
     if (v) {
-      s[k] = k === 'to' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v;
+      s[k] =
+        k === 'to'
+          ? v
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean)
+          : v;
     }
   }
   const secret: Record<string, string> = {};
@@ -126,7 +154,15 @@ export function channelBody(form: ChannelForm, isNew: boolean): ChannelInput {
   } as ChannelInput;
 }
 
-function ChannelEditor({ channel, onClose, onSaved }: { channel?: Channel; onClose: () => void; onSaved: (name: string) => void }) {
+function ChannelEditor({
+  channel,
+  onClose,
+  onSaved,
+}: {
+  channel?: Channel;
+  onClose: () => void;
+  onSaved: (name: string) => void;
+}) {
   const [form, setForm] = useState<ChannelForm>(() => channelForm(channel));
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -177,13 +213,26 @@ function ChannelEditor({ channel, onClose, onSaved }: { channel?: Channel; onClo
                 />
               </Field>
               <Field label={f.name} noMargin>
-                <Input value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} data-testid={testIds.oncall.channelField('name')} />
+                <Input
+                  value={form.name}
+                  onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+                  data-testid={testIds.oncall.channelField('name')}
+                />
               </Field>
               <Field label={f.tenant} description={f.tenantHint} noMargin>
-                <Input value={form.tenant_id} disabled={Boolean(channel)} onChange={(e) => setForm({ ...form, tenant_id: e.currentTarget.value })} data-testid={testIds.oncall.channelField('tenant_id')} />
+                <Input
+                  value={form.tenant_id}
+                  disabled={Boolean(channel)}
+                  onChange={(e) => setForm({ ...form, tenant_id: e.currentTarget.value })}
+                  data-testid={testIds.oncall.channelField('tenant_id')}
+                />
               </Field>
               <Field label={f.enabled} noMargin>
-                <Switch value={form.enabled} onChange={(e) => setForm({ ...form, enabled: e.currentTarget.checked })} data-testid={testIds.oncall.channelField('enabled')} />
+                <Switch
+                  value={form.enabled}
+                  onChange={(e) => setForm({ ...form, enabled: e.currentTarget.checked })}
+                  data-testid={testIds.oncall.channelField('enabled')}
+                />
               </Field>
             </Stack>
             <Stack direction="row" gap={1} wrap="wrap">
@@ -294,7 +343,17 @@ function useChannelTest(channelId: string, onSettled: () => void) {
   return { state, send };
 }
 
-function ChannelRow({ channel, admin, apiUrlSet, onEdit }: { channel: Channel; admin: boolean; apiUrlSet?: boolean; onEdit: () => void }) {
+function ChannelRow({
+  channel,
+  admin,
+  apiUrlSet,
+  onEdit,
+}: {
+  channel: Channel;
+  admin: boolean;
+  apiUrlSet?: boolean;
+  onEdit: () => void;
+}) {
   const [showLog, setShowLog] = useState(false);
   const [version, setVersion] = useState(0);
   const [onSettled] = useState(() => () => setVersion((v) => v + 1));
@@ -305,11 +364,19 @@ function ChannelRow({ channel, admin, apiUrlSet, onEdit }: { channel: Channel; a
         <td>{channel.name}</td>
         <td>{channel.kind}</td>
         <td>{channel.tenant_id ?? labels.oncall.platform}</td>
-        <td>{channel.enabled ? <Badge color="green" text={l.enabled} /> : <Badge color="orange" text={l.disabled} />}</td>
+        <td>
+          {channel.enabled ? <Badge color="green" text={l.enabled} /> : <Badge color="orange" text={l.disabled} />}
+        </td>
         <td>{channel.secret.set ? l.secretSet(channel.secret.hint) : l.secretNone}</td>
         <td>
           <Stack direction="row" gap={1}>
-            <AdminButton admin={admin} variant="secondary" icon="pen" onClick={onEdit} data-testid={testIds.oncall.editChannel(channel.id)}>
+            <AdminButton
+              admin={admin}
+              variant="secondary"
+              icon="pen"
+              onClick={onEdit}
+              data-testid={testIds.oncall.editChannel(channel.id)}
+            >
               {labels.oncall.edit}
             </AdminButton>
             <AdminButton
@@ -324,7 +391,13 @@ function ChannelRow({ channel, admin, apiUrlSet, onEdit }: { channel: Channel; a
             >
               {l.sendTest}
             </AdminButton>
-            <Button size="sm" variant="secondary" icon="list-ul" onClick={() => setShowLog(!showLog)} data-testid={testIds.oncall.showLog(channel.id)}>
+            <Button
+              size="sm"
+              variant="secondary"
+              icon="list-ul"
+              onClick={() => setShowLog(!showLog)}
+              data-testid={testIds.oncall.showLog(channel.id)}
+            >
               {showLog ? l.hideLog : l.log}
             </Button>
           </Stack>
@@ -379,7 +452,12 @@ export function Channels({ admin, apiUrlSet, onNotice }: TabProps) {
     <div data-testid={testIds.oncall.channels}>
       <Stack direction="column" gap={2}>
         <Stack direction="row" gap={2} alignItems="center">
-          <AdminButton admin={admin} icon="plus" onClick={() => setEditing('new')} data-testid={testIds.oncall.newChannel}>
+          <AdminButton
+            admin={admin}
+            icon="plus"
+            onClick={() => setEditing('new')}
+            data-testid={testIds.oncall.newChannel}
+          >
             {l.newChannel}
           </AdminButton>
           <span data-testid={testIds.oncall.alertmanagerYml} title={l.alertmanagerYmlHint}>
@@ -390,7 +468,12 @@ export function Channels({ admin, apiUrlSet, onNotice }: TabProps) {
         </Stack>
         {editing === 'new' && <ChannelEditor onClose={() => setEditing(undefined)} onSaved={saved} />}
         {editingChannel && (
-          <ChannelEditor key={editingChannel.id} channel={editingChannel} onClose={() => setEditing(undefined)} onSaved={saved} />
+          <ChannelEditor
+            key={editingChannel.id}
+            channel={editingChannel}
+            onClose={() => setEditing(undefined)}
+            onSaved={saved}
+          />
         )}
         {data.data.length === 0 ? (
           <div data-testid={testIds.oncall.empty}>
@@ -410,7 +493,13 @@ export function Channels({ admin, apiUrlSet, onNotice }: TabProps) {
             </thead>
             <tbody>
               {data.data.map((ch) => (
-                <ChannelRow key={ch.id} channel={ch} admin={admin} apiUrlSet={apiUrlSet} onEdit={() => setEditing(ch.id)} />
+                <ChannelRow
+                  key={ch.id}
+                  channel={ch}
+                  admin={admin}
+                  apiUrlSet={apiUrlSet}
+                  onEdit={() => setEditing(ch.id)}
+                />
               ))}
             </tbody>
           </table>

@@ -164,7 +164,9 @@ function PolicyEditor({
   };
   const opts = (xs: Array<{ id: string; name: string }>, current: string) => {
     const list = xs.map((x) => ({ value: x.id, label: `${x.name} (${x.id})` }));
-    return list.some((o) => o.value === current) || !current ? [{ value: '', label: '—' }, ...list] : [{ value: current, label: current }, ...list];
+    return list.some((o) => o.value === current) || !current
+      ? [{ value: '', label: '—' }, ...list]
+      : [{ value: current, label: current }, ...list];
   };
 
   return (
@@ -176,16 +178,37 @@ function PolicyEditor({
             <Stack direction="row" gap={1} wrap="wrap" alignItems="flex-end">
               {!policy && (
                 <Field label={e.id} noMargin>
-                  <Input value={form.id} disabled={readOnly} onChange={(ev) => setForm({ ...form, id: ev.currentTarget.value })} data-testid={testIds.oncall.policyField('id')} />
+                  <Input
+                    value={form.id}
+                    disabled={readOnly}
+                    onChange={(ev) => setForm({ ...form, id: ev.currentTarget.value })}
+                    data-testid={testIds.oncall.policyField('id')}
+                  />
                 </Field>
               )}
               <Field label={e.name} noMargin>
-                <Input value={form.name} disabled={readOnly} onChange={(ev) => setForm({ ...form, name: ev.currentTarget.value })} data-testid={testIds.oncall.policyField('name')} />
+                <Input
+                  value={form.name}
+                  disabled={readOnly}
+                  onChange={(ev) => setForm({ ...form, name: ev.currentTarget.value })}
+                  data-testid={testIds.oncall.policyField('name')}
+                />
               </Field>
               <Field label={e.tenant} description={e.tenantHint} noMargin>
-                <Input value={form.tenant_id} disabled={readOnly || Boolean(policy)} onChange={(ev) => setForm({ ...form, tenant_id: ev.currentTarget.value })} data-testid={testIds.oncall.policyField('tenant_id')} />
+                <Input
+                  value={form.tenant_id}
+                  disabled={readOnly || Boolean(policy)}
+                  onChange={(ev) => setForm({ ...form, tenant_id: ev.currentTarget.value })}
+                  data-testid={testIds.oncall.policyField('tenant_id')}
+                />
               </Field>
-              <Checkbox label={e.isDefault} value={form.is_default} disabled={readOnly} onChange={(ev) => setForm({ ...form, is_default: ev.currentTarget.checked })} data-testid={testIds.oncall.policyField('is_default')} />
+              <Checkbox
+                label={e.isDefault}
+                value={form.is_default}
+                disabled={readOnly}
+                onChange={(ev) => setForm({ ...form, is_default: ev.currentTarget.checked })}
+                data-testid={testIds.oncall.policyField('is_default')}
+              />
             </Stack>
             <FieldError field="name" error={error} />
             <FieldError field="tenant_id" error={error} />
@@ -198,10 +221,31 @@ function PolicyEditor({
                   <Stack direction="column" gap={1}>
                     <Stack direction="row" gap={1} alignItems="flex-end">
                       <Field label={e.wait} description={e.waitHint} noMargin>
-                        <Input width={10} type="number" value={s.wait_minutes} disabled={readOnly} onChange={(ev) => setStep(i, { wait_minutes: ev.currentTarget.value })} data-testid={testIds.oncall.stepField(i, 'wait_minutes')} />
+                        <Input
+                          width={10}
+                          type="number"
+                          value={s.wait_minutes}
+                          disabled={readOnly}
+                          onChange={(ev) => setStep(i, { wait_minutes: ev.currentTarget.value })}
+                          data-testid={testIds.oncall.stepField(i, 'wait_minutes')}
+                        />
                       </Field>
-                      <Checkbox label={e.important} value={s.important} disabled={readOnly} onChange={(ev) => setStep(i, { important: ev.currentTarget.checked })} data-testid={testIds.oncall.stepField(i, 'important')} />
-                      <Button variant="secondary" fill="text" icon="trash-alt" size="sm" disabled={readOnly || form.steps.length === 1} onClick={() => setForm({ ...form, steps: form.steps.filter((_, j) => j !== i) })} data-testid={testIds.oncall.stepField(i, 'remove')}>
+                      <Checkbox
+                        label={e.important}
+                        value={s.important}
+                        disabled={readOnly}
+                        onChange={(ev) => setStep(i, { important: ev.currentTarget.checked })}
+                        data-testid={testIds.oncall.stepField(i, 'important')}
+                      />
+                      <Button
+                        variant="secondary"
+                        fill="text"
+                        icon="trash-alt"
+                        size="sm"
+                        disabled={readOnly || form.steps.length === 1}
+                        onClick={() => setForm({ ...form, steps: form.steps.filter((_, j) => j !== i) })}
+                        data-testid={testIds.oncall.stepField(i, 'remove')}
+                      >
                         {e.removeStep}
                       </Button>
                     </Stack>
@@ -213,37 +257,75 @@ function PolicyEditor({
                           aria-label={e.targetType}
                           value={t.type}
                           disabled={readOnly}
-                          options={(['user', 'schedule', 'channel'] as const).map((v) => ({ value: v, label: e.targetTypes[v] ?? v }))}
+                          options={(['user', 'schedule', 'channel'] as const).map((v) => ({
+                            value: v,
+                            label: e.targetTypes[v] ?? v,
+                          }))}
                           onChange={(v) => setTarget(i, k, { type: v as TargetForm['type'] })}
                           data-testid={testIds.oncall.targetField(i, k, 'type')}
                         />
                         {t.type === 'user' && (
-                          <NativeSelect aria-label={e.user} value={t.user} disabled={readOnly} options={opts(directory.responders, t.user)} onChange={(v) => setTarget(i, k, { user: v })} data-testid={testIds.oncall.targetField(i, k, 'user')} />
+                          <NativeSelect
+                            aria-label={e.user}
+                            value={t.user}
+                            disabled={readOnly}
+                            options={opts(directory.responders, t.user)}
+                            onChange={(v) => setTarget(i, k, { user: v })}
+                            data-testid={testIds.oncall.targetField(i, k, 'user')}
+                          />
                         )}
                         {t.type === 'schedule' && (
-                          <NativeSelect aria-label={e.schedule} value={t.schedule} disabled={readOnly} options={opts(directory.schedules, t.schedule)} onChange={(v) => setTarget(i, k, { schedule: v })} data-testid={testIds.oncall.targetField(i, k, 'schedule')} />
+                          <NativeSelect
+                            aria-label={e.schedule}
+                            value={t.schedule}
+                            disabled={readOnly}
+                            options={opts(directory.schedules, t.schedule)}
+                            onChange={(v) => setTarget(i, k, { schedule: v })}
+                            data-testid={testIds.oncall.targetField(i, k, 'schedule')}
+                          />
                         )}
                         {t.type === 'channel' && (
                           <>
-                            <NativeSelect aria-label={e.channelKind} value={t.channel} disabled={readOnly} options={CHANNEL_KINDS.map((c) => ({ value: c, label: c }))} onChange={(v) => setTarget(i, k, { channel: v as ChannelKind, channel_id: '' })} data-testid={testIds.oncall.targetField(i, k, 'channel')} />
+                            <NativeSelect
+                              aria-label={e.channelKind}
+                              value={t.channel}
+                              disabled={readOnly}
+                              options={CHANNEL_KINDS.map((c) => ({ value: c, label: c }))}
+                              onChange={(v) => setTarget(i, k, { channel: v as ChannelKind, channel_id: '' })}
+                              data-testid={testIds.oncall.targetField(i, k, 'channel')}
+                            />
                             <NativeSelect
                               aria-label={e.channelId}
                               value={t.channel_id}
                               disabled={readOnly}
                               options={[
                                 { value: '', label: e.anyChannel },
-                                ...directory.channels.filter((c) => c.kind === t.channel).map((c) => ({ value: c.id, label: c.name })),
+                                ...directory.channels
+                                  .filter((c) => c.kind === t.channel)
+                                  .map((c) => ({ value: c.id, label: c.name })),
                               ]}
                               onChange={(v) => setTarget(i, k, { channel_id: v })}
                               data-testid={testIds.oncall.targetField(i, k, 'channel_id')}
                             />
                           </>
                         )}
-                        <IconButton name="times" tooltip={labels.oncall.remove} disabled={readOnly} onClick={() => setStep(i, { targets: s.targets.filter((_, j) => j !== k) })} />
+                        <IconButton
+                          name="times"
+                          tooltip={labels.oncall.remove}
+                          disabled={readOnly}
+                          onClick={() => setStep(i, { targets: s.targets.filter((_, j) => j !== k) })}
+                        />
                       </Stack>
                     ))}
                     <div>
-                      <Button variant="secondary" size="sm" icon="plus" disabled={readOnly} onClick={() => setStep(i, { targets: [...s.targets, blankTarget()] })} data-testid={testIds.oncall.stepField(i, 'add_target')}>
+                      <Button
+                        variant="secondary"
+                        size="sm"
+                        icon="plus"
+                        disabled={readOnly}
+                        onClick={() => setStep(i, { targets: [...s.targets, blankTarget()] })}
+                        data-testid={testIds.oncall.stepField(i, 'add_target')}
+                      >
                         {e.addTarget}
                       </Button>
                     </div>
@@ -253,19 +335,52 @@ function PolicyEditor({
               </Card>
             ))}
             <div>
-              <Button variant="secondary" size="sm" icon="plus" disabled={readOnly} onClick={() => setForm({ ...form, steps: [...form.steps, { wait_minutes: '15', important: false, targets: [blankTarget()] }] })} data-testid={testIds.oncall.policyField('add_step')}>
+              <Button
+                variant="secondary"
+                size="sm"
+                icon="plus"
+                disabled={readOnly}
+                onClick={() =>
+                  setForm({
+                    ...form,
+                    steps: [...form.steps, { wait_minutes: '15', important: false, targets: [blankTarget()] }],
+                  })
+                }
+                data-testid={testIds.oncall.policyField('add_step')}
+              >
                 {e.addStep}
               </Button>
             </div>
             <Stack direction="row" gap={1} alignItems="flex-end">
               <Field label={e.repeatTimes} noMargin>
-                <Input width={10} type="number" value={form.repeat_times} disabled={readOnly} onChange={(ev) => setForm({ ...form, repeat_times: ev.currentTarget.value })} data-testid={testIds.oncall.policyField('repeat_times')} />
+                <Input
+                  width={10}
+                  type="number"
+                  value={form.repeat_times}
+                  disabled={readOnly}
+                  onChange={(ev) => setForm({ ...form, repeat_times: ev.currentTarget.value })}
+                  data-testid={testIds.oncall.policyField('repeat_times')}
+                />
               </Field>
               <Field label={e.repeatAfter} noMargin>
-                <Input width={10} type="number" value={form.repeat_after} disabled={readOnly} onChange={(ev) => setForm({ ...form, repeat_after: ev.currentTarget.value })} data-testid={testIds.oncall.policyField('repeat_after')} />
+                <Input
+                  width={10}
+                  type="number"
+                  value={form.repeat_after}
+                  disabled={readOnly}
+                  onChange={(ev) => setForm({ ...form, repeat_after: ev.currentTarget.value })}
+                  data-testid={testIds.oncall.policyField('repeat_after')}
+                />
               </Field>
               <Field label={e.reminder} description={e.reminderHint} noMargin>
-                <Input width={10} type="number" value={form.reminder} disabled={readOnly} onChange={(ev) => setForm({ ...form, reminder: ev.currentTarget.value })} data-testid={testIds.oncall.policyField('reminder')} />
+                <Input
+                  width={10}
+                  type="number"
+                  value={form.reminder}
+                  disabled={readOnly}
+                  onChange={(ev) => setForm({ ...form, reminder: ev.currentTarget.value })}
+                  data-testid={testIds.oncall.policyField('reminder')}
+                />
               </Field>
             </Stack>
             <FieldError field="repeat" error={error} />
@@ -297,7 +412,7 @@ function describeTarget(t: Target, d: Directory): string {
   if (t.type === 'schedule') {
     return `${e.targetTypes.schedule} ${d.schedules.find((s) => s.id === t.schedule)?.name ?? t.schedule}`;
   }
-  const one = t.channel_id ? d.channels.find((c) => c.id === t.channel_id)?.name ?? t.channel_id : undefined;
+  const one = t.channel_id ? (d.channels.find((c) => c.id === t.channel_id)?.name ?? t.channel_id) : undefined;
   return `${t.channel}${one ? `: ${one}` : t.address ? `: ${t.address}` : ''}`;
 }
 
@@ -335,7 +450,12 @@ export function Policies({ admin, apiUrlSet, onNotice }: TabProps) {
     <div data-testid={testIds.oncall.policies}>
       <Stack direction="column" gap={2}>
         <div>
-          <AdminButton admin={admin} icon="plus" onClick={() => setEditing('new')} data-testid={testIds.oncall.newPolicy}>
+          <AdminButton
+            admin={admin}
+            icon="plus"
+            onClick={() => setEditing('new')}
+            data-testid={testIds.oncall.newPolicy}
+          >
             {l.newPolicy}
           </AdminButton>
         </div>
@@ -349,7 +469,14 @@ export function Policies({ admin, apiUrlSet, onNotice }: TabProps) {
         )}
         {policies.map((p) =>
           editing === p.id ? (
-            <PolicyEditor key={p.id} policy={p} directory={directory} admin={admin} onClose={() => setEditing(undefined)} onSaved={saved} />
+            <PolicyEditor
+              key={p.id}
+              policy={p}
+              directory={directory}
+              admin={admin}
+              onClose={() => setEditing(undefined)}
+              onSaved={saved}
+            />
           ) : (
             <div key={p.id} data-testid={testIds.oncall.policy(p.id)}>
               <Card noMargin>
@@ -375,7 +502,13 @@ export function Policies({ admin, apiUrlSet, onNotice }: TabProps) {
                   </ol>
                 </Card.Description>
                 <Card.Actions>
-                  <Button variant="secondary" size="sm" icon={admin ? 'pen' : 'eye'} onClick={() => setEditing(p.id)} data-testid={testIds.oncall.editPolicy(p.id)}>
+                  <Button
+                    variant="secondary"
+                    size="sm"
+                    icon={admin ? 'pen' : 'eye'}
+                    onClick={() => setEditing(p.id)}
+                    data-testid={testIds.oncall.editPolicy(p.id)}
+                  >
                     {labels.oncall.edit}
                   </Button>
                 </Card.Actions>

@@ -34,13 +34,25 @@ import { useRequest } from '../../hooks/useRequest';
 import { labels } from '../../labels';
 import { ActionError, AdminButton, NativeSelect } from './controls';
 import type { TabProps } from './OnCall';
-import { CALENDAR_DAYS, calendarDays, inZone, isoToLocalInput, localInputToIso, zoneAbbreviations } from './oncall-view';
+import {
+  CALENDAR_DAYS,
+  calendarDays,
+  inZone,
+  isoToLocalInput,
+  localInputToIso,
+  zoneAbbreviations,
+} from './oncall-view';
 
 const l = labels.oncall.schedules;
 const HOUR = 3_600_000;
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  calendar: css({ display: 'grid', gridTemplateColumns: 'minmax(8em, max-content) 1fr', rowGap: 2, columnGap: theme.spacing(2) }),
+  calendar: css({
+    display: 'grid',
+    gridTemplateColumns: 'minmax(8em, max-content) 1fr',
+    rowGap: 2,
+    columnGap: theme.spacing(2),
+  }),
   day: css({ color: theme.colors.text.secondary, whiteSpace: 'nowrap', padding: theme.spacing(0.25, 0) }),
   entries: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), padding: theme.spacing(0.25, 0) }),
   entry: css({
@@ -53,7 +65,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
   table: css({
     borderCollapse: 'collapse',
     width: '100%',
-    'th, td': { textAlign: 'left', padding: theme.spacing(0.5, 1), borderBottom: `1px solid ${theme.colors.border.weak}` },
+    'th, td': {
+      textAlign: 'left',
+      padding: theme.spacing(0.5, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+    },
     th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
   }),
 });
@@ -69,7 +85,9 @@ function Calendar({ schedule, apiUrlSet, version }: { schedule: Schedule; apiUrl
   );
   const zone = schedule.time_zone;
   if (shifts.error !== undefined && !shifts.data) {
-    return <ErrorAlert error={shifts.error} apiUrlSet={apiUrlSet} onRetry={shifts.retry} testId={testIds.oncall.error} />;
+    return (
+      <ErrorAlert error={shifts.error} apiUrlSet={apiUrlSet} onRetry={shifts.retry} testId={testIds.oncall.error} />
+    );
   }
   if (!shifts.data) {
     return <LoadingPlaceholder text={l.calendarLoading} />;
@@ -125,12 +143,15 @@ function Overrides({
   const styles = useStyles2(getStyles);
   const zone = schedule.time_zone;
   const [open, setOpen] = useState(false);
-  const start = Math.ceil(Date.now() / HOUR) * HOUR;
-  const [form, setForm] = useState({
-    responder_id: responders[0]?.id ?? '',
-    from: isoToLocalInput(new Date(start).toISOString(), zone),
-    to: isoToLocalInput(new Date(start + 8 * HOUR).toISOString(), zone),
-    note: '',
+  // The next full hour, for eight hours: a typical swap, read once when the form is first shown.
+  const [form, setForm] = useState(() => {
+    const start = Math.ceil(Date.now() / HOUR) * HOUR;
+    return {
+      responder_id: responders[0]?.id ?? '',
+      from: isoToLocalInput(new Date(start).toISOString(), zone),
+      to: isoToLocalInput(new Date(start + 8 * HOUR).toISOString(), zone),
+      note: '',
+    };
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -348,7 +369,10 @@ function ScheduleForm({
     setBusy(true);
     setError(undefined);
     try {
-      const saved = await saveSchedule(schedule?.id, scheduleBody(schedule ? '' : id, name, zone, layers, schedule?.tenant_id));
+      const saved = await saveSchedule(
+        schedule?.id,
+        scheduleBody(schedule ? '' : id, name, zone, layers, schedule?.tenant_id)
+      );
       onSaved(saved.name);
     } catch (e) {
       setError(e);
@@ -367,21 +391,37 @@ function ScheduleForm({
             <Stack direction="row" gap={1} wrap="wrap">
               {!schedule && (
                 <Field label={f.id} description={f.idHint} noMargin>
-                  <Input value={id} onChange={(e) => setId(e.currentTarget.value)} data-testid={testIds.oncall.scheduleField('id')} />
+                  <Input
+                    value={id}
+                    onChange={(e) => setId(e.currentTarget.value)}
+                    data-testid={testIds.oncall.scheduleField('id')}
+                  />
                 </Field>
               )}
               <Field label={f.name} noMargin>
-                <Input value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid={testIds.oncall.scheduleField('name')} />
+                <Input
+                  value={name}
+                  onChange={(e) => setName(e.currentTarget.value)}
+                  data-testid={testIds.oncall.scheduleField('name')}
+                />
               </Field>
               <Field label={f.timeZone} description={f.timeZoneHint} noMargin>
-                <Input value={zone} onChange={(e) => setZone(e.currentTarget.value)} data-testid={testIds.oncall.scheduleField('time_zone')} />
+                <Input
+                  value={zone}
+                  onChange={(e) => setZone(e.currentTarget.value)}
+                  data-testid={testIds.oncall.scheduleField('time_zone')}
+                />
               </Field>
             </Stack>
             <Text weight="medium">{f.layers}</Text>
             {layers.map((x, i) => (
               <Stack key={i} direction="row" gap={1} wrap="wrap" alignItems="flex-end">
                 <Field label={f.layerName} noMargin>
-                  <Input value={x.name} onChange={(e) => setLayer(i, { name: e.currentTarget.value })} data-testid={testIds.oncall.layerField(i, 'name')} />
+                  <Input
+                    value={x.name}
+                    onChange={(e) => setLayer(i, { name: e.currentTarget.value })}
+                    data-testid={testIds.oncall.layerField(i, 'name')}
+                  />
                 </Field>
                 <Field label={f.rotation} noMargin>
                   <NativeSelect
@@ -395,32 +435,80 @@ function ScheduleForm({
                   />
                 </Field>
                 <Field label={f.every} noMargin>
-                  <Input width={8} type="number" value={x.every} onChange={(e) => setLayer(i, { every: e.currentTarget.value })} data-testid={testIds.oncall.layerField(i, 'every')} />
+                  <Input
+                    width={8}
+                    type="number"
+                    value={x.every}
+                    onChange={(e) => setLayer(i, { every: e.currentTarget.value })}
+                    data-testid={testIds.oncall.layerField(i, 'every')}
+                  />
                 </Field>
                 <Field label={f.handoff} noMargin>
-                  <Input width={10} value={x.handoff} onChange={(e) => setLayer(i, { handoff: e.currentTarget.value })} data-testid={testIds.oncall.layerField(i, 'handoff')} />
+                  <Input
+                    width={10}
+                    value={x.handoff}
+                    onChange={(e) => setLayer(i, { handoff: e.currentTarget.value })}
+                    data-testid={testIds.oncall.layerField(i, 'handoff')}
+                  />
                 </Field>
                 {x.rotation === 'weekly' && (
                   <Field label={f.weekday} noMargin>
-                    <NativeSelect value={x.handoff_weekday} options={weekdays} onChange={(v) => setLayer(i, { handoff_weekday: v })} data-testid={testIds.oncall.layerField(i, 'weekday')} />
+                    <NativeSelect
+                      value={x.handoff_weekday}
+                      options={weekdays}
+                      onChange={(v) => setLayer(i, { handoff_weekday: v })}
+                      data-testid={testIds.oncall.layerField(i, 'weekday')}
+                    />
                   </Field>
                 )}
                 <Field label={f.startsAt} noMargin>
-                  <Input width={14} value={x.starts_at} onChange={(e) => setLayer(i, { starts_at: e.currentTarget.value })} data-testid={testIds.oncall.layerField(i, 'starts_at')} />
+                  <Input
+                    width={14}
+                    value={x.starts_at}
+                    onChange={(e) => setLayer(i, { starts_at: e.currentTarget.value })}
+                    data-testid={testIds.oncall.layerField(i, 'starts_at')}
+                  />
                 </Field>
-                <Field label={f.participants} description={`${f.participantsHint}: ${responders.map((r) => r.id).join(', ')}`} noMargin>
-                  <Input width={36} value={x.participants} onChange={(e) => setLayer(i, { participants: e.currentTarget.value })} data-testid={testIds.oncall.layerField(i, 'participants')} />
+                <Field
+                  label={f.participants}
+                  description={`${f.participantsHint}: ${responders.map((r) => r.id).join(', ')}`}
+                  noMargin
+                >
+                  <Input
+                    width={36}
+                    value={x.participants}
+                    onChange={(e) => setLayer(i, { participants: e.currentTarget.value })}
+                    data-testid={testIds.oncall.layerField(i, 'participants')}
+                  />
                 </Field>
                 <Field label={f.priority} description={f.priorityHint} noMargin>
-                  <Input width={8} type="number" value={x.priority} onChange={(e) => setLayer(i, { priority: e.currentTarget.value })} data-testid={testIds.oncall.layerField(i, 'priority')} />
+                  <Input
+                    width={8}
+                    type="number"
+                    value={x.priority}
+                    onChange={(e) => setLayer(i, { priority: e.currentTarget.value })}
+                    data-testid={testIds.oncall.layerField(i, 'priority')}
+                  />
                 </Field>
-                <Button variant="secondary" fill="text" icon="trash-alt" onClick={() => setLayers(layers.filter((_, j) => j !== i))} data-testid={testIds.oncall.removeLayer(i)}>
+                <Button
+                  variant="secondary"
+                  fill="text"
+                  icon="trash-alt"
+                  onClick={() => setLayers(layers.filter((_, j) => j !== i))}
+                  data-testid={testIds.oncall.removeLayer(i)}
+                >
                   {f.removeLayer}
                 </Button>
               </Stack>
             ))}
             <div>
-              <Button variant="secondary" size="sm" icon="plus" onClick={() => setLayers([...layers, newLayer(layers.length)])} data-testid={testIds.oncall.addLayer}>
+              <Button
+                variant="secondary"
+                size="sm"
+                icon="plus"
+                onClick={() => setLayers([...layers, newLayer(layers.length)])}
+                data-testid={testIds.oncall.addLayer}
+              >
                 {f.addLayer}
               </Button>
             </div>
@@ -442,7 +530,15 @@ function ScheduleForm({
 
 // ---- iCal import ----
 
-function IcalImport({ schedule, onClose, onImported }: { schedule: Schedule; onClose: () => void; onImported: () => void }) {
+function IcalImport({
+  schedule,
+  onClose,
+  onImported,
+}: {
+  schedule: Schedule;
+  onClose: () => void;
+  onImported: () => void;
+}) {
   const [text, setText] = useState('');
   const [skip, setSkip] = useState(false);
   const [result, setResult] = useState<IcalImported>();
@@ -466,9 +562,19 @@ function IcalImport({ schedule, onClose, onImported }: { schedule: Schedule; onC
       <Stack direction="column" gap={1}>
         <Text weight="medium">{l.icalTitle}</Text>
         <Field label={l.icalText} description={l.icalHint} noMargin>
-          <TextArea rows={6} value={text} onChange={(e) => setText(e.currentTarget.value)} data-testid={testIds.oncall.icalText} />
+          <TextArea
+            rows={6}
+            value={text}
+            onChange={(e) => setText(e.currentTarget.value)}
+            data-testid={testIds.oncall.icalText}
+          />
         </Field>
-        <Checkbox label={l.icalSkip} value={skip} onChange={(e) => setSkip(e.currentTarget.checked)} data-testid={testIds.oncall.icalSkip} />
+        <Checkbox
+          label={l.icalSkip}
+          value={skip}
+          onChange={(e) => setSkip(e.currentTarget.checked)}
+          data-testid={testIds.oncall.icalSkip}
+        />
         <Stack direction="row" gap={1}>
           <Button size="sm" onClick={run} disabled={busy || !text.trim()}>
             {l.icalImport}
@@ -504,7 +610,15 @@ function IcalImport({ schedule, onClose, onImported }: { schedule: Schedule; onC
 
 // ---- responders ----
 
-function ResponderForm({ responder, onClose, onSaved }: { responder?: Responder; onClose: () => void; onSaved: (name: string) => void }) {
+function ResponderForm({
+  responder,
+  onClose,
+  onSaved,
+}: {
+  responder?: Responder;
+  onClose: () => void;
+  onSaved: (name: string) => void;
+}) {
   const r = labels.oncall.responders;
   const [form, setForm] = useState({
     id: '',
@@ -531,7 +645,11 @@ function ResponderForm({ responder, onClose, onSaved }: { responder?: Responder;
   };
   const field = (key: keyof typeof form, label: string) => (
     <Field label={label} noMargin>
-      <Input value={form[key]} onChange={(e) => setForm({ ...form, [key]: e.currentTarget.value })} data-testid={testIds.oncall.responderField(key)} />
+      <Input
+        value={form[key]}
+        onChange={(e) => setForm({ ...form, [key]: e.currentTarget.value })}
+        data-testid={testIds.oncall.responderField(key)}
+      />
     </Field>
   );
   return (
@@ -558,7 +676,17 @@ function ResponderForm({ responder, onClose, onSaved }: { responder?: Responder;
   );
 }
 
-function Responders({ responders, admin, onChanged, onNotice }: { responders: Responder[]; admin: boolean; onChanged: () => void; onNotice: (t: string) => void }) {
+function Responders({
+  responders,
+  admin,
+  onChanged,
+  onNotice,
+}: {
+  responders: Responder[];
+  admin: boolean;
+  onChanged: () => void;
+  onNotice: (t: string) => void;
+}) {
   const styles = useStyles2(getStyles);
   const r = labels.oncall.responders;
   const [editing, setEditing] = useState<string>();
@@ -572,7 +700,13 @@ function Responders({ responders, admin, onChanged, onNotice }: { responders: Re
       <Stack direction="column" gap={1}>
         <Stack direction="row" gap={1} alignItems="center">
           <Text element="h4">{r.title}</Text>
-          <AdminButton admin={admin} variant="secondary" icon="plus" onClick={() => setEditing('new')} data-testid={testIds.oncall.newResponder}>
+          <AdminButton
+            admin={admin}
+            variant="secondary"
+            icon="plus"
+            onClick={() => setEditing('new')}
+            data-testid={testIds.oncall.newResponder}
+          >
             {r.newResponder}
           </AdminButton>
         </Stack>
@@ -599,7 +733,14 @@ function Responders({ responders, admin, onChanged, onNotice }: { responders: Re
                     <td>{x.slack_user_id ?? ''}</td>
                     <td>{x.tenant_id ?? labels.oncall.platform}</td>
                     <td>
-                      <AdminButton admin={admin} variant="secondary" fill="text" icon="pen" onClick={() => setEditing(x.id)} data-testid={testIds.oncall.editResponder(x.id)}>
+                      <AdminButton
+                        admin={admin}
+                        variant="secondary"
+                        fill="text"
+                        icon="pen"
+                        onClick={() => setEditing(x.id)}
+                        data-testid={testIds.oncall.editResponder(x.id)}
+                      >
                         {labels.oncall.edit}
                       </AdminButton>
                     </td>
@@ -657,11 +798,18 @@ export function Schedules({ admin, apiUrlSet, onNotice }: TabProps) {
   return (
     <Stack direction="column" gap={2}>
       <Stack direction="row" gap={1}>
-        <AdminButton admin={admin} icon="plus" onClick={() => setEditing('new')} data-testid={testIds.oncall.newSchedule}>
+        <AdminButton
+          admin={admin}
+          icon="plus"
+          onClick={() => setEditing('new')}
+          data-testid={testIds.oncall.newSchedule}
+        >
           {l.newSchedule}
         </AdminButton>
       </Stack>
-      {editing === 'new' && <ScheduleForm responders={responders} onClose={() => setEditing(undefined)} onSaved={saved} />}
+      {editing === 'new' && (
+        <ScheduleForm responders={responders} onClose={() => setEditing(undefined)} onSaved={saved} />
+      )}
       {schedules.length === 0 && (
         <div data-testid={testIds.oncall.empty}>
           <Stack direction="column" gap={0.5}>
@@ -672,7 +820,13 @@ export function Schedules({ admin, apiUrlSet, onNotice }: TabProps) {
       )}
       {schedules.map((s) =>
         editing === s.id ? (
-          <ScheduleForm key={s.id} schedule={s} responders={responders} onClose={() => setEditing(undefined)} onSaved={saved} />
+          <ScheduleForm
+            key={s.id}
+            schedule={s}
+            responders={responders}
+            onClose={() => setEditing(undefined)}
+            onSaved={saved}
+          />
         ) : (
           <div key={s.id} data-testid={testIds.oncall.schedule(s.id)}>
             <Card noMargin>
@@ -693,17 +847,35 @@ export function Schedules({ admin, apiUrlSet, onNotice }: TabProps) {
               <Card.Description>
                 <Stack direction="column" gap={2}>
                   <Calendar schedule={s} apiUrlSet={apiUrlSet} version={version} />
-                  <Overrides schedule={s} responders={responders} admin={admin} onChanged={changed} onNotice={onNotice} />
+                  <Overrides
+                    schedule={s}
+                    responders={responders}
+                    admin={admin}
+                    onChanged={changed}
+                    onNotice={onNotice}
+                  />
                   {importing === s.id && (
                     <IcalImport schedule={s} onClose={() => setImporting(undefined)} onImported={changed} />
                   )}
                 </Stack>
               </Card.Description>
               <Card.Actions>
-                <AdminButton admin={admin} variant="secondary" icon="pen" onClick={() => setEditing(s.id)} data-testid={testIds.oncall.editSchedule(s.id)}>
+                <AdminButton
+                  admin={admin}
+                  variant="secondary"
+                  icon="pen"
+                  onClick={() => setEditing(s.id)}
+                  data-testid={testIds.oncall.editSchedule(s.id)}
+                >
                   {labels.oncall.edit}
                 </AdminButton>
-                <AdminButton admin={admin} variant="secondary" icon="import" onClick={() => setImporting(s.id)} data-testid={testIds.oncall.importIcal(s.id)}>
+                <AdminButton
+                  admin={admin}
+                  variant="secondary"
+                  icon="import"
+                  onClick={() => setImporting(s.id)}
+                  data-testid={testIds.oncall.importIcal(s.id)}
+                >
                   {l.importIcal}
                 </AdminButton>
               </Card.Actions>

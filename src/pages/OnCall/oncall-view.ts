@@ -105,7 +105,9 @@ export function policyFieldOfError(error: unknown): string | undefined {
   }
   const details = error.body.error.details;
   const paths = Array.isArray(details)
-    ? details.map((d) => (d && typeof d === 'object' ? String((d as { instancePath?: unknown }).instancePath ?? '') : ''))
+    ? details.map((d) =>
+        d && typeof d === 'object' ? String((d as { instancePath?: unknown }).instancePath ?? '') : ''
+      )
     : [];
   for (const p of paths) {
     const step = /^\/steps\/(\d+)\/(wait_minutes|targets|important)/.exec(p);
