@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -129,5 +129,17 @@ describe('GET /v1/alerts/alertmanager.yml, checked by amtool check-config', () =
     } finally {
       await am.stop();
     }
+  });
+});
+
+describe('deploy/alertmanager/alertmanager.yml (docker compose)', () => {
+  it('is what the generator writes before any channel exists, for the compose stack (backend:8080, the secret from a file, mailpit), and amtool accepts it', async () => {
+    const deployed = readFileSync(new URL('../../deploy/alertmanager/alertmanager.yml', import.meta.url), 'utf8');
+    const body = deployed.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    const generated = alertmanagerConfig([], { publicUrl: 'http://backend:8080', webhookSecret: undefined, smtp: { smarthost: 'mailpit:1025', from: 'alertmanager@example.com', requireTls: false } });
+    assert.equal(body, generated.split('\n').filter((l) => !l.startsWith('#')).join('\n'), 'regenerate deploy/alertmanager/alertmanager.yml (see its header)');
+    assert.match(body, /credentials_file: "\/etc\/alertmanager\/caas-webhook-secret"/);
+    const check = await checkConfig(deployed);
+    assert.ok(check.ok, check.out);
   });
 });
