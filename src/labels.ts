@@ -712,6 +712,7 @@ export const labels = {
       description: 'Description',
       runbook: 'Runbook URL',
       queryKind: 'Query kind',
+      addQuery: 'Add query',
       queryParams: 'Query parameters (JSON)',
       queryParamsHint: 'as POST /v1/analytics/query takes them, without tenant_id, from and to',
       reducer: 'Reducer',

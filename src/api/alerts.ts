@@ -61,9 +61,9 @@ export async function getAlertmanagerStatus(options: CallOptions = {}): Promise<
   try {
     const { data } = await request<unknown>('/v1/alertmanager/status', options);
     return expect<AmStatus>(
-      'GET /v1/alertmanager/status without a version',
+      'GET /v1/alertmanager/status without its version and receivers',
       data,
-      (d) => typeof d.version === 'string'
+      (d) => typeof d.version === 'string' && Array.isArray(d.receivers) && Array.isArray(d.inhibit_rules)
     );
   } catch (error) {
     if (isNotConfigured(error)) {

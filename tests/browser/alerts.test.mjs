@@ -421,6 +421,18 @@ describe('Alerts page in Chromium (real backend, real Alertmanager 0.25)', { ski
   });
 
   test('Rules: both kinds listed; Test sends a real alert through Alertmanager and an incident opens', async () => {
+    const created = await backend.asAdmin('POST', '/v1/alerts/event-rules', {
+      id: 'acme-no-sends',
+      name: 'NoMessagesSent',
+      tenant_id: 'acme',
+      window: '15m',
+      queries: { A: { kind: 'timeseries', metric: { type: 'events' }, event_types: ['message_sent'] } },
+      condition: { reducer: 'sum', op: '==', threshold: 0 },
+      for: '15m',
+      severity: 'warning',
+      annotations: { summary: 'acme sent no messages for 15 minutes' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
     const { body } = await backend.asAdmin('GET', '/monitoring/rules');
     const metric = body.rules.find((r) => r.kind === 'metric' && r.enabled);
     assert.ok(metric, JSON.stringify(body));
@@ -429,6 +441,10 @@ describe('Alerts page in Chromium (real backend, real Alertmanager 0.25)', { ski
     await table.waitFor();
     const rows = await table.locator('tbody tr').count();
     assert.equal(rows, body.rules.length);
+    const eventRow = await table
+      .locator('tr', { has: adminPage.getByTestId(ids.edit('event', 'acme-no-sends')) })
+      .innerText();
+    assert.match(eventRow, /NoMessagesSent\s+event\s+warning\s+acme/);
     await adminPage.getByTestId(ids.test('metric', metric.id)).click();
     const notice = adminPage.getByTestId(ids.notice);
     await notice.waitFor();

@@ -251,7 +251,7 @@ export function RuleEditor({ editing, admin, apiUrlSet, onClose, onSaved }: Prop
                       data-testid={testIds.alerts.editorField(`query-kind-${q.name}`)}
                     />
                     <TextArea
-                      rows={4}
+                      rows={6}
                       cols={60}
                       value={q.params}
                       style={{ fontFamily: 'monospace' }}
@@ -286,7 +286,7 @@ export function RuleEditor({ editing, admin, apiUrlSet, onClose, onSaved }: Prop
                       }
                       data-testid={testIds.alerts.editorField('add-query')}
                     >
-                      {l.queryKind}
+                      {l.addQuery}
                     </Button>
                   </div>
                 )}
