@@ -10,6 +10,7 @@ import { labels } from '../../labels';
 import { httpError, ok, tenantsResponse } from '../../test/fixtures';
 import { renderAt } from '../../test/router';
 import { calendarDays, localInputToIso, policyFieldOfError } from './oncall-view';
+import { scheduleBody, toLayers } from './Schedules';
 import { ApiError } from '../../api/errors';
 
 jest.mock('@grafana/runtime', () => ({
@@ -430,5 +431,17 @@ describe('pages/OnCall', () => {
     expectRefused(screen.getByTestId(testIds.oncall.save));
     expect(screen.getByTestId(testIds.oncall.stepField(0, 'wait_minutes'))).toBeDisabled();
     expect(calls.filter((c) => !c.startsWith('GET'))).toEqual([]);
+  });
+});
+
+describe('pages/OnCall: the schedule form', () => {
+  test('saving a schedule from the form keeps a layer restriction the form does not edit', () => {
+    const restriction = { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' };
+    const layer = { ...berlin.layers[0]!, restriction };
+    const [form] = toLayers({ ...berlin, layers: [layer] });
+    const body = scheduleBody('primary', 'Primary', 'Europe/Berlin', [form!], undefined);
+    expect(body.layers?.[0]?.restriction).toEqual(restriction);
+    const unrestricted = scheduleBody('primary', 'Primary', 'Europe/Berlin', toLayers({ ...berlin, layers: [{ ...layer, restriction: null }] }), undefined);
+    expect(unrestricted.layers?.[0]).not.toHaveProperty('restriction');
   });
 });

@@ -24,6 +24,7 @@ import {
   saveResponder,
   saveSchedule,
   type IcalImported,
+  type Layer,
   type Responder,
   type Schedule,
   type ScheduleInput,
@@ -289,6 +290,8 @@ interface LayerForm {
   handoff: string;
   handoff_weekday: string;
   starts_at: string;
+  /** the layer's days and times as stored: the form does not edit them, and keeps them on save */
+  restriction?: Layer['restriction'];
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -303,7 +306,7 @@ const newLayer = (i: number): LayerForm => ({
   starts_at: today(),
 });
 
-function toLayers(s: Schedule | undefined): LayerForm[] {
+export function toLayers(s: Schedule | undefined): LayerForm[] {
   return (s?.layers ?? []).map((x) => ({
     name: x.name,
     priority: String(x.priority),
@@ -313,6 +316,7 @@ function toLayers(s: Schedule | undefined): LayerForm[] {
     handoff: x.handoff,
     handoff_weekday: String(x.handoff_weekday ?? 1),
     starts_at: x.starts_at,
+    restriction: x.restriction,
   }));
 }
 
@@ -340,6 +344,7 @@ export function scheduleBody(
       handoff: x.handoff,
       handoff_weekday: x.rotation === 'weekly' ? Number(x.handoff_weekday) || 1 : null,
       starts_at: x.starts_at,
+      ...(x.restriction ? { restriction: x.restriction } : {}),
     })),
   };
 }
