@@ -441,7 +441,13 @@ describe('pages/OnCall: the schedule form', () => {
     const [form] = toLayers({ ...berlin, layers: [layer] });
     const body = scheduleBody('primary', 'Primary', 'Europe/Berlin', [form!], undefined);
     expect(body.layers?.[0]?.restriction).toEqual(restriction);
-    const unrestricted = scheduleBody('primary', 'Primary', 'Europe/Berlin', toLayers({ ...berlin, layers: [{ ...layer, restriction: null }] }), undefined);
+    const unrestricted = scheduleBody(
+      'primary',
+      'Primary',
+      'Europe/Berlin',
+      toLayers({ ...berlin, layers: [{ ...layer, restriction: null }] }),
+      undefined
+    );
     expect(unrestricted.layers?.[0]).not.toHaveProperty('restriction');
   });
 });
