@@ -21,6 +21,7 @@ export const labels = {
     search: 'Search',
     crawler: 'Crawler',
     incidents: 'Incidents',
+    alerts: 'Alerts',
     oncall: 'On-call',
     configuration: 'Configuration',
   },
@@ -585,9 +586,11 @@ export const labels = {
       "Alerts as Alertmanager groups them, its silences, and the alert rules over metrics (Prometheus) and events (the backend's ruler). Firing alerts become incidents.",
     tabs: { active: 'Active alerts', silences: 'Silences', rules: 'Rules' } as Record<string, string>,
     adminOnly: "Only a Grafana Admin can do this: Grafana sends the backend's admin key for Admins only.",
+    editorOnly:
+      'Only Grafana Editors and Admins can do this: Grafana sends the responder key (silences, incidents) for them only.',
     viewerNotice: {
       title: 'Read-only',
-      body: 'You see alerts, silences and rules. Silencing, expiring, testing, enabling and editing rules need a Grafana Admin (the app sends the admin key for Admins only).',
+      body: 'You see alerts, silences and rules. Silencing and expiring need a Grafana Editor (the app sends the responder key); testing, enabling and editing rules need a Grafana Admin (the admin key).',
     },
     notConfigured: {
       title: 'No Alertmanager configured',
@@ -870,7 +873,8 @@ export const labels = {
       readForbidden:
         'Read key: accepted, but it may not read analytics (an ingest key?). Use a key of role viewer: npx caas keys create --role viewer.',
       responderOk: 'Responder key: accepted; Editors can act on incidents and silences.',
-      responderNotSet: 'Responder key: not set (optional). Editors and Admins cannot act on incidents or silences from Grafana.',
+      responderNotSet:
+        'Responder key: not set (optional). Editors and Admins cannot act on incidents or silences from Grafana.',
       responderRejected:
         'Responder key: rejected by the backend (unknown or revoked). Reset it above, paste a key of role responder and save.',
       responderForbidden:
@@ -888,8 +892,11 @@ export const labels = {
   },
   oncall: {
     subtitle:
-      'Who is on call now and the next two weeks per schedule, overrides, responders, escalation policies and the alert channels they page through, with a test send and each channel\'s delivery log.',
-    tabs: { now: 'Now', schedules: 'Schedules', policies: 'Escalation policies', channels: 'Channels' } as Record<string, string>,
+      "Who is on call now and the next two weeks per schedule, overrides, responders, escalation policies and the alert channels they page through, with a test send and each channel's delivery log.",
+    tabs: { now: 'Now', schedules: 'Schedules', policies: 'Escalation policies', channels: 'Channels' } as Record<
+      string,
+      string
+    >,
     adminOnly: "Only a Grafana Admin can do this: Grafana sends the backend's admin key for Admins only.",
     viewerNotice: {
       title: 'Read-only',
@@ -903,7 +910,8 @@ export const labels = {
     saved: (what: string) => `${what} saved.`,
     now: {
       loading: 'Loading who is on call…',
-      empty: 'No schedules yet: create one (or import an iCal feed into it) on the Schedules tab, after adding responders there.',
+      empty:
+        'No schedules yet: create one (or import an iCal feed into it) on the Schedules tab, after adding responders there.',
       nobody: 'Nobody is on call now (a gap in the schedule).',
       since: (when: string) => `since ${when}`,
       until: (when: string) => `until ${when}`,
@@ -916,8 +924,10 @@ export const labels = {
     },
     schedules: {
       loading: 'Loading schedules…',
-      empty: 'No schedules: create one (name, time zone, layers of responders) or create one and import an iCal feed into it.',
-      noResponders: 'No responders yet: add the people who are paged first (name, email, phone, Slack id), then a schedule.',
+      empty:
+        'No schedules: create one (name, time zone, layers of responders) or create one and import an iCal feed into it.',
+      noResponders:
+        'No responders yet: add the people who are paged first (name, email, phone, Slack id), then a schedule.',
       newSchedule: 'New schedule',
       calendarTitle: (zone: string, abbr: string) => `Next two weeks, in ${zone} (${abbr})`,
       calendarLoading: 'Loading shifts…',
@@ -975,7 +985,15 @@ export const labels = {
       loading: 'Loading responders…',
       empty: 'No responders yet: add the people a schedule or a policy pages.',
       newResponder: 'New responder',
-      columns: { name: 'Name', id: 'Id', email: 'Email', phone: 'Phone', slack: 'Slack id', tenant: 'Tenant', actions: '' },
+      columns: {
+        name: 'Name',
+        id: 'Id',
+        email: 'Email',
+        phone: 'Phone',
+        slack: 'Slack id',
+        tenant: 'Tenant',
+        actions: '',
+      },
       id: 'Id',
       name: 'Name',
       email: 'Email',
@@ -1022,7 +1040,8 @@ export const labels = {
     },
     channels: {
       loading: 'Loading channels…',
-      empty: 'No alert channels: create one (email, Slack, PagerDuty, SMS, phone or a signed webhook), then press Send test.',
+      empty:
+        'No alert channels: create one (email, Slack, PagerDuty, SMS, phone or a signed webhook), then press Send test.',
       newChannel: 'New channel',
       columns: { name: 'Name', kind: 'Kind', tenant: 'Tenant', enabled: 'Enabled', secret: 'Secret', actions: '' },
       enabled: 'enabled',
@@ -1034,7 +1053,14 @@ export const labels = {
       hideLog: 'Hide log',
       testQueued: (id: string) => `Test delivery ${id}:`,
       logEmpty: 'No deliveries yet: press Send test.',
-      logColumns: { time: 'Time', status: 'Status', attempts: 'Attempts', error: 'Last error', destination: 'Destination', event: 'Event' },
+      logColumns: {
+        time: 'Time',
+        status: 'Status',
+        attempts: 'Attempts',
+        error: 'Last error',
+        destination: 'Destination',
+        event: 'Event',
+      },
       alertmanagerYml: 'Generated alertmanager.yml',
       alertmanagerYmlHint: 'for operators: the Alertmanager configuration of these channels',
     },
@@ -1047,7 +1073,11 @@ export const labels = {
       tenantHint: 'empty: a platform channel',
       enabled: 'Enabled',
       to: 'To',
-      toHint: { email: 'addresses, comma-separated', sms: 'E.164 numbers, comma-separated', phone: 'E.164 numbers, comma-separated' } as Record<string, string>,
+      toHint: {
+        email: 'addresses, comma-separated',
+        sms: 'E.164 numbers, comma-separated',
+        phone: 'E.164 numbers, comma-separated',
+      } as Record<string, string>,
       from: 'From (E.164)',
       apiUrl: 'Provider URL',
       url: 'Webhook URL',

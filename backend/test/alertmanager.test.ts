@@ -236,7 +236,7 @@ describe('silences through our API, tenant-scoped', () => {
     refused(await api('POST', '/v1/alertmanager/silences', as('globexAdmin'), { ...base, matchers: [{ name: 'tenant_id', value: 'acme', isRegex: false }] }), 403, /its silences match tenant_id="globex" only/);
     refused(await api('POST', '/v1/alertmanager/silences', as('globexAdmin'), { ...base, matchers: [{ name: 'tenant_id', value: '.*', isRegex: true }] }), 403, /match tenant_id="globex" only/);
     refused(await api('POST', '/v1/alertmanager/silences', as('globexAdmin'), { ...base, matchers: [{ name: 'tenant_id', value: 'globex', isRegex: false, isEqual: false }] }), 403);
-    refused(await api('POST', '/v1/alertmanager/silences', as('acmeViewer'), { ...base, matchers: [{ name: 'alertname', value: 'x', isRegex: false }] }), 403, /silencing alerts needs a key with role admin or tenant-admin/);
+    refused(await api('POST', '/v1/alertmanager/silences', as('acmeViewer'), { ...base, matchers: [{ name: 'alertname', value: 'x', isRegex: false }] }), 403, /silencing alerts needs a key with role admin or responder or tenant-admin/);
     const acmeList = ok<{ silences: AmSilence[] }>(await api('GET', '/v1/alertmanager/silences', as('acmeViewer')));
     assert.deepEqual(acmeList.silences.map((s) => s.id), [acmeSilence.id]);
     const adminList = ok<{ silences: AmSilence[] }>(await api('GET', '/v1/alertmanager/silences', as('viewer')));

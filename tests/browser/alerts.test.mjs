@@ -16,6 +16,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ADMIN_KEY,
+  RESPONDER_KEY,
   APP,
   APP_PROXY,
   buildWorkbench,
@@ -237,7 +238,7 @@ describe('Alerts page in Chromium (real backend, real Alertmanager 0.25)', { ski
     await page.getByTestId('data-testid home-container').waitFor();
     admin = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
     adminPage = await openTab(admin, httpErrors);
-    await adminPage.goto(settingsUrl(web.url, { days: 1, role: 'Admin', adminKey: ADMIN_KEY }));
+    await adminPage.goto(settingsUrl(web.url, { days: 1, role: 'Admin', adminKey: ADMIN_KEY, responderKey: RESPONDER_KEY }));
     await adminPage.getByTestId('data-testid home-container').waitFor();
   });
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ADMIN_KEY,
+  RESPONDER_KEY,
   APP,
   buildWorkbench,
   launchChromium,
@@ -188,7 +188,7 @@ describe('Incidents page in Chromium (real backend, Alertmanager webhook notific
       await detail.getByRole('link', { name: /Runbook/ }).getAttribute('href'),
       'https://runbooks.example/HighErrorRate'
     );
-    assert.match(await detail.getByTestId(ids.adminOnly).innerText(), /Only a Grafana Admin can act on incidents here/);
+    assert.match(await detail.getByTestId(ids.adminOnly).innerText(), /Only Grafana Editors and Admins can act on incidents here/);
     assert.equal(await detail.getByTestId(ids.action('acknowledge')).count(), 0);
     await page.screenshot({ path: path.join(OUT, 'incident-viewer.png'), fullPage: true });
     // The Viewer's route to act is refused by Grafana itself (Admin route), before the backend.
@@ -209,11 +209,11 @@ describe('Incidents page in Chromium (real backend, Alertmanager webhook notific
     assert.equal(answer, 403);
   });
 
-  test('an Admin acknowledges, snoozes and resolves; the timeline and the backend say who did it', async () => {
+  test('an Editor (the responder key only, no admin key) acknowledges, snoozes and resolves; the timeline and the backend say who did it', async () => {
     const admin = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
     try {
       const tab = await openTab(admin, httpErrors);
-      await tab.goto(settingsUrl(web.url, { days: 1, role: 'Admin', adminKey: ADMIN_KEY }));
+      await tab.goto(settingsUrl(web.url, { days: 1, role: 'Editor', responderKey: RESPONDER_KEY }));
       await tab.getByTestId('data-testid home-container').waitFor();
       await tab.goto(`${web.url}${APP}/incidents?incident=${incidentIds.acme}`);
       const detail = tab.getByTestId(ids.detail);
@@ -222,6 +222,7 @@ describe('Incidents page in Chromium (real backend, Alertmanager webhook notific
       let body = (await backend.asAdmin('GET', `/v1/incidents/${incidentIds.acme}`)).body;
       assert.equal(body.state, 'acknowledged');
       assert.equal(body.acknowledged_by.type, 'key');
+      assert.equal(body.acknowledged_by.name, 'CAAS_RESPONDER_KEY', 'acknowledged with the responder key Grafana sent');
       assert.equal(body.escalation.state, 'stopped', 'acknowledge stops every further page');
       await detail.getByText(/Acknowledged by .+ (a few seconds ago|seconds ago|now)/).waitFor();
       await tab.screenshot({ path: path.join(OUT, 'incident-acknowledged.png'), fullPage: true });

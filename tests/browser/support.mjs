@@ -17,6 +17,8 @@ export const outDir = (name) => path.join(ROOT, 'test-output/browser', name);
 export const ADMIN_KEY = 'workbench-admin-key-0123456789abcdef';
 // The read key (role viewer) the backend bootstraps from CAAS_VIEWER_KEY: the only key the page gets.
 export const VIEWER_KEY = 'workbench-viewer-key-0123456789abcdef';
+// The responder key (role responder) from CAAS_RESPONDER_KEY: what Grafana's Editor routes send (incidents, silences).
+export const RESPONDER_KEY = 'workbench-responder-key-0123456789abcdef';
 export const APP_PROXY = '/api/plugin-proxy/caas-observatory-app/api';
 export const APP = '/a/caas-observatory-app';
 
@@ -54,6 +56,7 @@ export async function startBackend({ args, ready, timeoutMs = 120_000, env = {} 
       DATA_DIR: dataDir,
       CAAS_ADMIN_KEY: ADMIN_KEY,
       CAAS_VIEWER_KEY: VIEWER_KEY,
+      CAAS_RESPONDER_KEY: RESPONDER_KEY,
       LOG_LEVEL: 'info',
       ...env,
     },
@@ -243,15 +246,18 @@ export async function openPage(context, httpErrors = []) {
 
 /**
  * The settings URL of the workbench: as a Grafana Viewer holding the read key only (no adminKey: the app's adminKey
- * is not even set), unless `adminKey`/`role` say otherwise. It goes on to the app's default page, Home.
+ * is not even set), unless `adminKey`/`responderKey`/`role` say otherwise. It goes on to the app's default page, Home.
  */
-export function settingsUrl(webUrl, { days = 14, tenant, role = 'Viewer', adminKey } = {}) {
+export function settingsUrl(webUrl, { days = 14, tenant, role = 'Viewer', adminKey, responderKey } = {}) {
   const q = new URLSearchParams({ backend: '/backend', viewerKey: VIEWER_KEY, role, days: String(days) });
   if (tenant) {
     q.set('tenant', tenant);
   }
   if (adminKey) {
     q.set('adminKey', adminKey);
+  }
+  if (responderKey) {
+    q.set('responderKey', responderKey);
   }
   return `${webUrl}/index.html?${q}`;
 }

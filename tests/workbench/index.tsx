@@ -105,7 +105,7 @@ declare global {
 
 /** The workbench's settings (Grafana's server-side state): from the first URL, then from localStorage. */
 const SETTINGS_KEY = 'caas-workbench-settings';
-const SETTING_NAMES = ['backend', 'viewerKey', 'adminKey', 'role', 'days', 'tenant'] as const;
+const SETTING_NAMES = ['backend', 'viewerKey', 'responderKey', 'adminKey', 'role', 'days', 'tenant'] as const;
 function readSettings(): URLSearchParams {
   const fromUrl = new URLSearchParams(window.location.search);
   // Only the settings URL carries them: an app page's own `tenant` (the shared picker's) is not the data source's.
@@ -135,6 +135,7 @@ const backendUrl = (params.get('backend') ?? '/backend').replace(/\/$/, '');
 const backendAbsolute = new URL(backendUrl, window.location.href).href.replace(/\/$/, '');
 const viewerKey = params.get('viewerKey') ?? undefined;
 const adminKey = params.get('adminKey') ?? undefined;
+const responderKey = params.get('responderKey') ?? undefined;
 const days = Number(params.get('days') ?? '14');
 const defaultTenant = params.get('tenant') || undefined;
 
@@ -150,7 +151,7 @@ const grafana: GrafanaSetup = {
     [PLUGIN_ID]: {
       routes: appPluginJson.routes as PluginRoute[],
       jsonData: { apiUrl: backendAbsolute },
-      secureJsonData: secrets({ viewerKey, adminKey }),
+      secureJsonData: secrets({ viewerKey, responderKey, adminKey }),
     },
   },
   dataSources: {

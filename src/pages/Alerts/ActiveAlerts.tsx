@@ -28,13 +28,13 @@ export function groupKey(g: AmGroup): string {
 interface Props {
   status: AmStatus;
   tenant?: string;
-  admin: boolean;
+  canSilence: boolean;
   apiUrlSet?: boolean;
   onNotice: (n: Notice | undefined) => void;
 }
 
 /** Alerts as Alertmanager groups them (its route tree's group_by), with a silence made from any alert's labels. */
-export function ActiveAlerts({ status, tenant, admin, apiUrlSet, onNotice }: Props) {
+export function ActiveAlerts({ status, tenant, canSilence, apiUrlSet, onNotice }: Props) {
   const groups = useRequest(`groups|${tenant ?? ''}`, (signal) => listAlertGroups(tenant, { signal }));
   const [silencing, setSilencing] = useState<{ fingerprint: string; matchers: AmMatcher[] }>();
   const { retry } = groups;
@@ -94,7 +94,7 @@ export function ActiveAlerts({ status, tenant, admin, apiUrlSet, onNotice }: Pro
                       <React.Fragment key={a.fingerprint}>
                         <AlertRow
                           alert={a}
-                          admin={admin}
+                          canSilence={canSilence}
                           onSilence={() => {
                             onNotice(undefined);
                             setSilencing({ fingerprint: a.fingerprint, matchers: matchersFromLabels(a.labels) });
@@ -134,7 +134,7 @@ export function ActiveAlerts({ status, tenant, admin, apiUrlSet, onNotice }: Pro
   );
 }
 
-function AlertRow({ alert, admin, onSilence }: { alert: AmAlert; admin: boolean; onSilence: () => void }) {
+function AlertRow({ alert, canSilence, onSilence }: { alert: AmAlert; canSilence: boolean; onSilence: () => void }) {
   const l = labels.alerts.active;
   const s = alert.status;
   const runbook = alert.annotations.runbook_url;
@@ -169,8 +169,8 @@ function AlertRow({ alert, admin, onSilence }: { alert: AmAlert; admin: boolean;
           size="sm"
           variant="secondary"
           icon="bell-slash"
-          disabled={!admin}
-          tooltip={admin ? undefined : labels.alerts.adminOnly}
+          disabled={!canSilence}
+          tooltip={canSilence ? undefined : labels.alerts.editorOnly}
           onClick={onSilence}
           data-testid={testIds.alerts.silenceAlert(alert.fingerprint)}
         >

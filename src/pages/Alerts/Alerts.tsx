@@ -11,7 +11,7 @@ import { useUrlState } from '../../hooks/useUrlState';
 import { labels } from '../../labels';
 import { prefixRoute, ROUTES } from '../../routes';
 import type { AppJsonData } from '../../types';
-import { isOrgAdmin } from '../../utils/org-role';
+import { isOrgAdmin, isOrgEditor } from '../../utils/org-role';
 import { ActiveAlerts } from './ActiveAlerts';
 import { Rules } from './Rules';
 import { Silences } from './Silences';
@@ -59,6 +59,8 @@ function Alerts() {
   const tabParam = params.get(ALERT_PARAMS.tab);
   const tab: AlertsTab = TABS.includes(tabParam as AlertsTab) ? (tabParam as AlertsTab) : 'active';
   const admin = isOrgAdmin();
+  // silences are the responders' (Editor routes, responder key); rules stay the admins'
+  const responder = isOrgEditor();
   const status = useRequest('status', (signal) => getAlertmanagerStatus({ signal }));
   const [notice, setNotice] = useState<Notice>();
   const say = useCallback((n: Notice | undefined) => setNotice(n), []);
@@ -76,9 +78,15 @@ function Alerts() {
     } else if (configured === true) {
       amBody =
         tab === 'active' ? (
-          <ActiveAlerts status={status.data!} tenant={tenant} admin={admin} apiUrlSet={apiUrlSet} onNotice={say} />
+          <ActiveAlerts
+            status={status.data!}
+            tenant={tenant}
+            canSilence={responder}
+            apiUrlSet={apiUrlSet}
+            onNotice={say}
+          />
         ) : (
-          <Silences admin={admin} apiUrlSet={apiUrlSet} onNotice={say} />
+          <Silences canSilence={responder} apiUrlSet={apiUrlSet} onNotice={say} />
         );
     } else {
       amBody = (

@@ -17,13 +17,13 @@ export function matcherText(m: AmSilence['matchers'][number]): string {
 }
 
 interface Props {
-  admin: boolean;
+  canSilence: boolean;
   apiUrlSet?: boolean;
   onNotice: (n: Notice | undefined) => void;
 }
 
 /** Alertmanager's silences: active, then pending, then expired; who made each, why and until when; Expire. */
-export function Silences({ admin, apiUrlSet, onNotice }: Props) {
+export function Silences({ canSilence, apiUrlSet, onNotice }: Props) {
   const list = useRequest('silences', (signal) => listSilences({ signal }));
   const [expiring, setExpiring] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
@@ -88,8 +88,8 @@ export function Silences({ admin, apiUrlSet, onNotice }: Props) {
               size="sm"
               variant="destructive"
               icon={expiring === row.original.id ? 'spinner' : 'times'}
-              disabled={!admin || expiring !== undefined}
-              tooltip={admin ? undefined : labels.alerts.adminOnly}
+              disabled={!canSilence || expiring !== undefined}
+              tooltip={canSilence ? undefined : labels.alerts.editorOnly}
               onClick={() => expire(row.original.id)}
               data-testid={testIds.alerts.expire(row.original.id)}
             >
@@ -98,7 +98,7 @@ export function Silences({ admin, apiUrlSet, onNotice }: Props) {
           ),
       },
     ];
-  }, [admin, expiring, l, onNotice, retry]);
+  }, [canSilence, expiring, l, onNotice, retry]);
 
   let body: React.ReactNode;
   if (list.error !== undefined && !list.data) {
