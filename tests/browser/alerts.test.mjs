@@ -238,7 +238,9 @@ describe('Alerts page in Chromium (real backend, real Alertmanager 0.25)', { ski
     await page.getByTestId('data-testid home-container').waitFor();
     admin = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
     adminPage = await openTab(admin, httpErrors);
-    await adminPage.goto(settingsUrl(web.url, { days: 1, role: 'Admin', adminKey: ADMIN_KEY, responderKey: RESPONDER_KEY }));
+    await adminPage.goto(
+      settingsUrl(web.url, { days: 1, role: 'Admin', adminKey: ADMIN_KEY, responderKey: RESPONDER_KEY })
+    );
     await adminPage.getByTestId('data-testid home-container').waitFor();
   });
 

@@ -188,7 +188,10 @@ describe('Incidents page in Chromium (real backend, Alertmanager webhook notific
       await detail.getByRole('link', { name: /Runbook/ }).getAttribute('href'),
       'https://runbooks.example/HighErrorRate'
     );
-    assert.match(await detail.getByTestId(ids.adminOnly).innerText(), /Only Grafana Editors and Admins can act on incidents here/);
+    assert.match(
+      await detail.getByTestId(ids.adminOnly).innerText(),
+      /Only Grafana Editors and Admins can act on incidents here/
+    );
     assert.equal(await detail.getByTestId(ids.action('acknowledge')).count(), 0);
     await page.screenshot({ path: path.join(OUT, 'incident-viewer.png'), fullPage: true });
     // The Viewer's route to act is refused by Grafana itself (Admin route), before the backend.

@@ -256,16 +256,31 @@ describe('pages/Settings (app Configuration page)', () => {
   });
 
   test('the responder key: its own field and secureJsonData entry; Test connection accepts it by the 404 of an incident nobody has, and names a viewer key given in its place', async () => {
-    answer({ [READY_URL]: ok(readyResponse), [READ_KEY_URL]: ok({ values: [] }), [ADMIN_KEY_URL]: ok({ keys: [] }), [SETTINGS_URL]: ok({}) });
+    answer({
+      [READY_URL]: ok(readyResponse),
+      [READ_KEY_URL]: ok({ values: [] }),
+      [ADMIN_KEY_URL]: ok({ keys: [] }),
+      [SETTINGS_URL]: ok({}),
+    });
     renderSettings({ jsonData: { apiUrl: 'http://backend:8080' } });
     expect(screen.getByText(labels.config.responderKey.label)).toBeInTheDocument();
     fireEvent.change(screen.getByTestId(settingsTestIds.responderKey), { target: { value: 'caas_responder_789' } });
     expect((await save()).secureJsonData).toEqual({ responderKey: 'caas_responder_789' });
     cleanup();
 
-    const notFound = httpError(404, { error: { code: 'not_found', message: "incident 'inc_0000000000000000' not found" } });
-    answer({ [READY_URL]: ok(readyResponse), [READ_KEY_URL]: ok({ values: [] }), [ADMIN_KEY_URL]: ok({ keys: [] }), [RESPONDER_KEY_URL]: notFound });
-    renderSettings({ jsonData: { apiUrl: 'http://backend:8080' }, secureJsonFields: { viewerKey: true, responderKey: true, adminKey: true } });
+    const notFound = httpError(404, {
+      error: { code: 'not_found', message: "incident 'inc_0000000000000000' not found" },
+    });
+    answer({
+      [READY_URL]: ok(readyResponse),
+      [READ_KEY_URL]: ok({ values: [] }),
+      [ADMIN_KEY_URL]: ok({ keys: [] }),
+      [RESPONDER_KEY_URL]: notFound,
+    });
+    renderSettings({
+      jsonData: { apiUrl: 'http://backend:8080' },
+      secureJsonFields: { viewerKey: true, responderKey: true, adminKey: true },
+    });
     fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
     await screen.findByTestId(settingsTestIds.keyChecks, {}, WAIT);
     expect(screen.getByTestId(settingsTestIds.keyCheck('responderKey'))).toHaveTextContent(k.responderOk);
@@ -277,9 +292,14 @@ describe('pages/Settings (app Configuration page)', () => {
       [READY_URL]: ok(readyResponse),
       [READ_KEY_URL]: ok({ values: [] }),
       [ADMIN_KEY_URL]: ok({ keys: [] }),
-      [RESPONDER_KEY_URL]: httpError(403, { error: { code: 'forbidden', message: 'changing incidents needs role admin, responder or tenant-admin' } }),
+      [RESPONDER_KEY_URL]: httpError(403, {
+        error: { code: 'forbidden', message: 'changing incidents needs role admin, responder or tenant-admin' },
+      }),
     });
-    renderSettings({ jsonData: { apiUrl: 'http://backend:8080' }, secureJsonFields: { viewerKey: true, responderKey: true, adminKey: true } });
+    renderSettings({
+      jsonData: { apiUrl: 'http://backend:8080' },
+      secureJsonFields: { viewerKey: true, responderKey: true, adminKey: true },
+    });
     fireEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
     await screen.findByTestId(settingsTestIds.keyChecks, {}, WAIT);
     expect(screen.getByTestId(settingsTestIds.keyCheck('responderKey'))).toHaveTextContent(k.responderForbidden);

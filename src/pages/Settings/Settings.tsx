@@ -4,7 +4,13 @@ import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack, Text } from 
 import { describeError } from '../../api/describe-error';
 import { ApiError } from '../../api/errors';
 import { getReady, sortedChecks, type ReadyResponse } from '../../api/health';
-import { checkAdminKey, checkReadKey, checkResponderKey, updateAppSettings, type AppSettingsUpdate } from '../../api/plugin-settings';
+import {
+  checkAdminKey,
+  checkReadKey,
+  checkResponderKey,
+  updateAppSettings,
+  type AppSettingsUpdate,
+} from '../../api/plugin-settings';
 import { testIds } from '../../components/testIds';
 import { DEFAULT_API_URL } from '../../constants';
 import { labels } from '../../labels';
@@ -22,8 +28,7 @@ type ReadyResult =
 
 type KeyCheck = { kind: 'ok' } | { kind: 'not_set' } | { kind: 'error'; error: unknown };
 
-type TestResult =
-  { kind: 'running' } | { kind: 'done'; ready: ReadyResult; keys?: Record<AppKeyName, KeyCheck> };
+type TestResult = { kind: 'running' } | { kind: 'done'; ready: ReadyResult; keys?: Record<AppKeyName, KeyCheck> };
 
 export function isValidApiUrl(value: string): boolean {
   try {
@@ -300,9 +305,27 @@ function ReadyResultView({ result, apiUrlSet }: { result: ReadyResult; apiUrlSet
 export function describeKeyCheck(name: AppKeyName, check: KeyCheck): string {
   const k = c.keyChecks;
   const text = {
-    viewerKey: { ok: k.readOk, notSet: k.readNotSet, rejected: k.readRejected, forbidden: k.readForbidden, name: k.readName },
-    responderKey: { ok: k.responderOk, notSet: k.responderNotSet, rejected: k.responderRejected, forbidden: k.responderForbidden, name: k.responderName },
-    adminKey: { ok: k.adminOk, notSet: k.adminNotSet, rejected: k.adminRejected, forbidden: k.adminForbidden, name: k.adminName },
+    viewerKey: {
+      ok: k.readOk,
+      notSet: k.readNotSet,
+      rejected: k.readRejected,
+      forbidden: k.readForbidden,
+      name: k.readName,
+    },
+    responderKey: {
+      ok: k.responderOk,
+      notSet: k.responderNotSet,
+      rejected: k.responderRejected,
+      forbidden: k.responderForbidden,
+      name: k.responderName,
+    },
+    adminKey: {
+      ok: k.adminOk,
+      notSet: k.adminNotSet,
+      rejected: k.adminRejected,
+      forbidden: k.adminForbidden,
+      name: k.adminName,
+    },
   }[name];
   if (check.kind === 'ok') {
     return text.ok;
@@ -323,7 +346,8 @@ export function describeKeyCheck(name: AppKeyName, check: KeyCheck): string {
 
 function KeyChecksView({ checks }: { checks: Record<AppKeyName, KeyCheck> }) {
   // The responder and admin keys are optional: only a failed check is a problem; the read key must be set and accepted.
-  const fine = checks.viewerKey.kind === 'ok' && checks.responderKey.kind !== 'error' && checks.adminKey.kind !== 'error';
+  const fine =
+    checks.viewerKey.kind === 'ok' && checks.responderKey.kind !== 'error' && checks.adminKey.kind !== 'error';
   return (
     <Alert severity={fine ? 'success' : 'warning'} title={fine ? c.keyChecks.ok : c.keyChecks.problems}>
       <ul>
