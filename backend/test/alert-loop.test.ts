@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,22 +19,24 @@ import { startPrometheus, type PromGroup, type TestPrometheus } from './promethe
  * - the backend runs as `npm start -- --demo` runs it (src/main.ts, its own process, embedded ClickHouse and PGlite),
  *   with PROMETHEUS_URL / PROMETHEUS_RULES_DIR (it writes its rule file there and reloads Prometheus),
  *   ALERTMANAGER_URL, ALERTMANAGER_WEBHOOK_SECRET and SMTP_URL (a real SMTP server, npm `smtp-server`);
- * - a real Prometheus 2.42 scrapes the demo CAAS platform's /metrics and sends its alerts to a real Alertmanager 0.25,
- *   whose webhook receiver is the backend (bearer secret);
+ * - a real Prometheus 2.42 scrapes the demo CAAS platform's /metrics and sends its alerts to a real Alertmanager 0.25
+ *   running the configuration the backend generates (`GET /v1/alerts/alertmanager.yml`, only its group timings
+ *   shortened for a test): every alert to the backend's webhook with the bearer secret;
  * - the standard pack's HighErrorRate rule, tuned through the API as an operator would for a short test (rate windows
  *   of 20 s instead of 5 m, `for` 5 s), fires when the demo's `error-spike` fault is switched on;
- * - the incident's escalation pages step 1 at once (an email through SMTP and a webhook), the incident is acknowledged
- *   through the API with a responder key, step 2 (after a minute) never pages, the fault is cleared, Prometheus
- *   resolves the alert, Alertmanager sends the resolved notification and the incident is resolved by it.
+ * - the incident's escalation pages step 1 at once through the platform's channels — an email over SMTP, a Slack
+ *   Block Kit message and a PagerDuty Events v2 trigger (local receivers stand in for Slack and PagerDuty) — the
+ *   on-call person presses the Slack message's Acknowledge button (the signed link: opening it changes nothing, its
+ *   form POSTs), PagerDuty is told `acknowledge`, step 2 (after a minute) never pages, the fault is cleared,
+ *   Prometheus resolves the alert, Alertmanager sends the resolved notification, the incident is resolved by it and
+ *   PagerDuty is told `resolve`.
  *
  *   cd backend && node --import tsx --test test/alert-loop.test.ts      (~2.5 minutes)
  */
 const backendDir = join(fileURLToPath(import.meta.url), '..', '..');
 const READY = '==== CAAS Observatory backend is ready ====';
 const SECRET = 'alert-loop-webhook-secret-0123456789';
-const RESPONDER_KEY = 'alert-loop-responder-key-0123456789';
 const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
-const responder = { authorization: `Bearer ${RESPONDER_KEY}`, 'content-type': 'application/json' };
 
 let prom: TestPrometheus;
 let am: TestAlertmanager;
@@ -124,7 +127,6 @@ before(async () => {
     HOST: '127.0.0.1',
     DEMO_METRICS_PORT: String(demoPort),
     CAAS_ADMIN_KEY: ADMIN_KEY,
-    CAAS_RESPONDER_KEY: RESPONDER_KEY,
     PROMETHEUS_URL: prom.url,
     PROMETHEUS_RULES_DIR: prom.rulesDir,
     ALERTMANAGER_URL: am.url,
@@ -159,8 +161,23 @@ after(async () => {
 });
 
 describe('demo fault → Prometheus → Alertmanager → incident → escalation → resolved', () => {
-  it('HighErrorRate fires on the error-spike fault, pages step 1, an acknowledge stops step 2, the resolved notification closes the incident', { timeout: 300_000 }, async () => {
-    // the platform's default policy: step 1 at once (email + a webhook), step 2 a minute later (another webhook)
+  it('HighErrorRate fires on the error-spike fault, pages step 1 by email, Slack and PagerDuty, the Slack Acknowledge link stops step 2 and tells PagerDuty, the resolved notification closes the incident', { timeout: 300_000 }, async () => {
+    // Alertmanager on the backend's generated configuration (group timings shortened for the test)
+    const generated = await fetch(`${base}/v1/alerts/alertmanager.yml`, { headers: { authorization: admin.authorization } });
+    assert.equal(generated.status, 200);
+    const yml = (await generated.text()).replace(/group_wait: "[^"]+"/, 'group_wait: "1s"').replace(/group_interval: "[^"]+"/, 'group_interval: "1s"');
+    assert.match(yml, new RegExp(`url: "${base}/v1/alertmanager/webhook"`));
+    writeFileSync(am.configFile, yml);
+    const reload = await fetch(`${am.url}/-/reload`, { method: 'POST' });
+    assert.equal(reload.status, 200, await reload.text());
+    const receivers = (await am.api<Array<{ name: string }>>('receivers')).map((r) => r.name);
+    assert.deepEqual(receivers, ['caas-backend']);
+
+    // the platform's channels: Slack and PagerDuty (local receivers stand in for them)
+    await ok('POST', '/v1/alerts/channels', { kind: 'slack', name: 'ops slack', tenant_id: null, secret: { webhook_url: `${receiverUrl}/slack` } });
+    await ok('POST', '/v1/alerts/channels', { kind: 'pagerduty', name: 'ops pagerduty', tenant_id: null, settings: { api_url: `${receiverUrl}/pagerduty` }, secret: { routing_key: 'R0UTINGKEY0123456789abcdef012345' } });
+
+    // the platform's default policy: step 1 at once (email + Slack + PagerDuty), step 2 a minute later (a webhook)
     await ok('PUT', '/v1/escalation-policies/esc-default', {
       name: 'alert loop',
       tenant_id: null,
@@ -170,7 +187,8 @@ describe('demo fault → Prometheus → Alertmanager → incident → escalation
           wait_minutes: 0,
           targets: [
             { type: 'channel', channel: 'email', address: 'oncall@example.com' },
-            { type: 'channel', channel: 'webhook', address: `${receiverUrl}/step-1` },
+            { type: 'channel', channel: 'slack' },
+            { type: 'channel', channel: 'pagerduty' },
           ],
         },
         { wait_minutes: 1, targets: [{ type: 'channel', channel: 'webhook', address: `${receiverUrl}/step-2` }], important: true },
@@ -219,16 +237,29 @@ describe('demo fault → Prometheus → Alertmanager → incident → escalation
     const triggeredAt = Date.now();
     console.log(`# incident ${inc.id} ${Math.round((triggeredAt - faultAt) / 1000)} s after the fault`);
 
-    // step 1 pages at once: the email (real SMTP) and the webhook
-    await waitUntil('step 1: an email and a webhook', 60_000, () => mails.some((m) => m.rcpt.includes('oncall@example.com')) && hooks.some((h) => h.path === '/step-1'));
+    // step 1 pages at once: the email (real SMTP), Slack (Block Kit) and PagerDuty (Events v2 trigger)
+    await waitUntil('step 1: email, Slack and PagerDuty', 60_000, () => mails.some((m) => m.rcpt.includes('oncall@example.com')) && hooks.some((h) => h.path === '/slack') && hooks.some((h) => h.path === '/pagerduty'));
     const mail = mails.find((m) => m.rcpt.includes('oncall@example.com'));
     assert.ok(mail);
-    assert.match(mail.raw, /Subject: .*HighErrorRate|Subject: .*High error rate/i);
-    const page = JSON.parse(hooks.find((h) => h.path === '/step-1')?.body ?? '{}') as { incident?: { id: string } };
-    assert.equal(page.incident?.id, inc.id);
+    assert.match(mail.raw, /Subject: .*(HighErrorRate|High error rate)/i);
+    const pd = () => hooks.filter((h) => h.path === '/pagerduty').map((h) => JSON.parse(h.body) as { routing_key: string; event_action: string; dedup_key: string; payload?: { severity: string } });
+    assert.deepEqual(pd().map((e) => [e.event_action, e.dedup_key, e.routing_key]), [['trigger', inc.id, 'R0UTINGKEY0123456789abcdef012345']]);
+    assert.equal(pd()[0]?.payload?.severity, 'critical');
+    const slack = JSON.parse(hooks.find((h) => h.path === '/slack')?.body ?? '{}') as { blocks?: Array<{ type: string; elements?: Array<{ action_id?: string; url?: string }> }> };
+    const buttons = slack.blocks?.find((b) => b.type === 'actions')?.elements ?? [];
+    const ackUrl = buttons.find((b) => b.action_id === 'acknowledge')?.url;
+    assert.ok(ackUrl?.startsWith(`${base}/v1/incidents/${inc.id}/actions/acknowledge?link=`), `the Slack Acknowledge button: ${ackUrl}`);
+    const link: string = ackUrl;
 
-    // acknowledged by an on-call responder (a Grafana Editor's key)
-    await ok('POST', `/v1/incidents/${inc.id}/acknowledge`, undefined, responder);
+    // the on-call person presses Acknowledge in Slack: the page opens (nothing changes), its button POSTs
+    const confirm = await fetch(link);
+    assert.equal(confirm.status, 200);
+    assert.match(await confirm.text(), /<form method="post"/);
+    assert.equal((await ok<Incident>('GET', `/v1/incidents/${inc.id}`)).state, 'triggered', 'opening the link changed nothing');
+    const acked = await fetch(link, { method: 'POST' });
+    assert.equal(acked.status, 200, await acked.text());
+    assert.equal((await ok<Incident>('GET', `/v1/incidents/${inc.id}`)).acknowledged_by?.type, 'link');
+    await waitUntil('PagerDuty told acknowledge', 30_000, () => pd().some((e) => e.event_action === 'acknowledge' && e.dedup_key === inc?.id));
 
     // the fault ends; Prometheus resolves the alert, Alertmanager sends the resolved notification
     await ok('DELETE', '/v1/demo/faults');
@@ -239,7 +270,8 @@ describe('demo fault → Prometheus → Alertmanager → incident → escalation
     });
     assert.ok(done);
     assert.equal(done.resolved_by?.type, 'alertmanager');
-    assert.equal(done.acknowledged_by?.type, 'key');
+    assert.equal(done.acknowledged_by?.type, 'link');
+    await waitUntil('PagerDuty told resolve', 30_000, () => pd().some((e) => e.event_action === 'resolve' && e.dedup_key === inc?.id));
 
     // step 2 was due a minute after the trigger: it never pages
     const due = triggeredAt + 60_000 + 10_000;
@@ -247,7 +279,8 @@ describe('demo fault → Prometheus → Alertmanager → incident → escalation
       await new Promise((r) => setTimeout(r, due - Date.now()));
     }
     assert.equal(hooks.filter((h) => h.path === '/step-2').length, 0, 'acknowledge stopped step 2');
-    assert.equal(hooks.filter((h) => h.path === '/step-1').length, 1, 'step 1 paged once');
+    assert.equal(hooks.filter((h) => h.path === '/slack').length, 1, 'step 1 paged Slack once');
+    assert.deepEqual(pd().map((e) => e.event_action), ['trigger', 'acknowledge', 'resolve']);
 
     const kinds = ((await ok<Incident>('GET', `/v1/incidents/${inc.id}`)).timeline ?? []).map((e) => e.kind);
     for (const k of ['triggered', 'acknowledged', 'resolved']) {
