@@ -249,7 +249,7 @@ describe('demo fault → Prometheus → Alertmanager → incident → escalation
     const buttons = slack.blocks?.find((b) => b.type === 'actions')?.elements ?? [];
     const ackUrl = buttons.find((b) => b.action_id === 'acknowledge')?.url;
     assert.ok(ackUrl?.startsWith(`${base}/v1/incidents/${inc.id}/actions/acknowledge?link=`), `the Slack Acknowledge button: ${ackUrl}`);
-    const link: string = ackUrl;
+    const link = ackUrl ?? '';
 
     // the on-call person presses Acknowledge in Slack: the page opens (nothing changes), its button POSTs
     const confirm = await fetch(link);
