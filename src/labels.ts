@@ -840,7 +840,7 @@ export const labels = {
     responderKey: {
       label: 'Responder key (backend role responder)',
       description:
-        'Sent when a Grafana Editor or Admin acts on an incident (acknowledge, snooze, resolve, post-mortem) or a silence. It reads what the read key reads and changes nothing else: no rules, policies, channels or keys. Create one with `npx caas keys create --role responder` (or set CAAS_RESPONDER_KEY on the backend). Leave it empty to keep incident actions out of Grafana.',
+        'Sent when a Grafana Editor or Admin acts on an incident (acknowledge, unacknowledge, snooze, resolve) or a silence. It reads what the read key reads and changes nothing else: no rules, policies, channels or keys. Create one with `npx caas keys create --role responder` (or set CAAS_RESPONDER_KEY on the backend). Leave it empty to keep incident actions out of Grafana.',
       placeholder: 'A key of role responder (optional)',
     },
     adminKey: {

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { alertmanagerConfig, matcher, type AmChannel } from '../src/alerts/alertmanager/config.js';
 import { CHANNEL_KINDS } from '../src/alerts/incidents/escalation.js';
+import { loadConfig } from '../src/config/config.js';
 import { startAlertmanager } from './alertmanager-support.js';
 
 /**
@@ -129,6 +130,16 @@ describe('GET /v1/alerts/alertmanager.yml, checked by amtool check-config', () =
     } finally {
       await am.stop();
     }
+  });
+});
+
+describe('where Alertmanager reaches the backend', () => {
+  it('ALERTMANAGER_WEBHOOK_BASE_URL when Alertmanager reaches the backend elsewhere than people do (compose: http://backend:8080), else PUBLIC_URL', () => {
+    const both = loadConfig({ PUBLIC_URL: 'https://caas.example.com', ALERTMANAGER_WEBHOOK_BASE_URL: 'http://backend:8080' });
+    assert.equal(both.publicUrl, 'https://caas.example.com');
+    assert.equal(both.alertmanagerWebhookBaseUrl, 'http://backend:8080');
+    assert.equal(loadConfig({ PUBLIC_URL: 'https://caas.example.com' }).alertmanagerWebhookBaseUrl, 'https://caas.example.com');
+    assert.equal(loadConfig({ PORT: '9000' }).alertmanagerWebhookBaseUrl, 'http://localhost:9000');
   });
 });
 

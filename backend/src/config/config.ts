@@ -69,6 +69,8 @@ export interface Config {
   publicUrl: string;
   /** bootstraps (or rotates) the `alertmanager` webhook secret that POST /v1/alertmanager/webhook accepts as Bearer */
   alertmanagerWebhookSecret: string | undefined;
+  /** where Alertmanager reaches the backend (the generated alertmanager.yml's webhook URL): ALERTMANAGER_WEBHOOK_BASE_URL, default publicUrl */
+  alertmanagerWebhookBaseUrl: string;
   prometheusUrl: string | undefined;
   /** where the metric rule file is written for Prometheus' rule_files (then POST PROMETHEUS_URL/-/reload) */
   prometheusRulesDir: string | undefined;
@@ -205,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     rulerIntervalSeconds: rulerInterval(env),
     publicUrl: url(env, 'PUBLIC_URL') ?? `http://localhost:${int(env, 'PORT', 8080)}`,
     alertmanagerWebhookSecret: secret(env, 'ALERTMANAGER_WEBHOOK_SECRET'),
+    alertmanagerWebhookBaseUrl: url(env, 'ALERTMANAGER_WEBHOOK_BASE_URL') ?? url(env, 'PUBLIC_URL') ?? `http://localhost:${int(env, 'PORT', 8080)}`,
     prometheusUrl: url(env, 'PROMETHEUS_URL'),
     prometheusRulesDir: pathOf(env, 'PROMETHEUS_RULES_DIR'),
     promtoolPath: str(env, 'PROMTOOL_PATH') ?? 'promtool',

@@ -142,7 +142,7 @@ export function channelRoutes(svc: Services): FastifyPluginAsyncTypebox {
         // The webhook secret is written in only for admin keys; every other reader (Grafana's Viewer route sends a
         // read key) gets `credentials_file`, the file the operator provisions with the secret.
         const yml = alertmanagerConfig(await svc.channels.allTargets(), {
-          publicUrl: svc.cfg.publicUrl,
+          publicUrl: svc.cfg.alertmanagerWebhookBaseUrl,
           webhookSecret: req.principal.role === 'admin' ? svc.cfg.alertmanagerWebhookSecret : undefined,
           smtp: smtpOf(svc.cfg.smtpUrl, svc.cfg.delivery.mailFrom),
         });
