@@ -61,7 +61,7 @@ describe('with --demo', () => {
       routes.map((r) => [r.method, r.access.kind === 'api-key' ? [...r.access.roles] : r.access.kind, r.access.kind === 'api-key' && r.access.writes]).sort(),
       [
         ['DELETE', ['admin'], true],
-        ['GET', ['admin', 'viewer'], false],
+        ['GET', ['admin', 'viewer', 'responder'], false],
         ['POST', ['admin'], true],
       ]
     );

@@ -252,7 +252,7 @@ describe('hardening (issue "Hardening")', () => {
       /'granularity' must be one of minute, hour, day, week, month/
     );
     assert.doesNotMatch(m1, /equal to constant/);
-    expect4xx(await t.app.inject({ method: 'POST', url: '/v1/keys', headers: t.admin, payload: { role: 'superuser' } }), 400, /'role' must be one of admin, viewer, tenant-admin, tenant-viewer, ingest/);
+    expect4xx(await t.app.inject({ method: 'POST', url: '/v1/keys', headers: t.admin, payload: { role: 'superuser' } }), 400, /'role' must be one of admin, viewer, responder, tenant-admin, tenant-viewer, ingest/);
     expect4xx(await query({ kind: 'cohorts', from: 0, to: 1, period: 'year' }), 400, /'period' must be one of day, week, month/);
   });
 
