@@ -191,7 +191,8 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
   if (cfg.alertmanagerWebhookSecret) {
     await webhookSecrets.bootstrap('alertmanager', cfg.alertmanagerWebhookSecret);
   }
-  const actionLinks = new ActionLinks(db, cfg.publicUrl);
+  const links = new SignedLinks(db);
+  const actionLinks = new ActionLinks(links.keyring, cfg.publicUrl);
   const channels = new ChannelService({ db, secrets, deliveries, actionLinks, publicUrl: cfg.publicUrl, allowPrivate: cfg.delivery.allowPrivate, log });
   const oncall = new OnCallService({ db, allowPrivate: cfg.delivery.allowPrivate });
   const incidents = new IncidentService({ db, jobs, log, notifier: new ChannelNotifier(channels, log.child({ component: 'incidents' }), oncall) });
@@ -212,7 +213,7 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     tenants,
     keys,
     webhookSecrets,
-    links: new SignedLinks(db),
+    links,
     deadLetters,
     wal,
     flusher,

@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { badRequest, gone, unauthorized } from '../errors.js';
-import type { MetadataDb } from '../store/metadata-db.js';
+import type { SignedBody, SigningKeyring } from './signing-keys.js';
 
 /**
  * Signed action links (issue "Alert management", items 2 and 6): the Acknowledge and Resolve buttons of a Slack
@@ -19,17 +19,13 @@ export const ACTION_LINK_PARAM = 'link';
 /** A week: an incident acknowledged from a message older than that is better done in the app. */
 export const ACTION_LINK_TTL_SECONDS = 7 * 86400;
 
-interface TokenBody {
-  v: 1;
+interface TokenBody extends SignedBody {
   /** the link's id (the actor id in the incident's timeline) */
   id: string;
-  kid: string;
   /** incident id */
   i: string;
   /** action */
   a: IncidentAction;
-  /** expiry, epoch ms */
-  exp: number;
   /** who it was sent to (a channel's name, a responder), for the timeline */
   n: string;
 }
@@ -43,54 +39,26 @@ export interface ActionGrant {
   name: string;
 }
 
-const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 
 /** The path an action link is bound to. */
 export const actionPath = (incidentId: string, action: IncidentAction) => `/v1/incidents/${encodeURIComponent(incidentId)}/actions/${action}`;
 
 export class ActionLinks {
-  private keys = new Map<string, { secret: Buffer; retired: boolean }>();
-  private loadedAt = 0;
-
   constructor(
-    private readonly db: MetadataDb,
+    /** the platform's signing keys (share links' keyring: one rotation or retirement acts on both) */
+    private readonly keyring: SigningKeyring,
     /** PUBLIC_URL: where the links point */
     private readonly publicUrl: string
   ) {}
-
-  private async keyring(now: number, force = false): Promise<Map<string, { secret: Buffer; retired: boolean }>> {
-    if (force || now - this.loadedAt > 10_000) {
-      const rows = await this.db.query<{ kid: string; secret: string; retired: boolean }>('SELECT kid, secret, retired_at IS NOT NULL AS retired FROM signing_keys');
-      this.keys = new Map(rows.map((r) => [r.kid, { secret: Buffer.from(r.secret, 'base64url'), retired: r.retired }]));
-      this.loadedAt = now;
-    }
-    return this.keys;
-  }
-
-  /** The current signing key (a first one is made when there is none, as share links do). */
-  private async current(now: number): Promise<{ kid: string; secret: Buffer }> {
-    let row = (await this.db.query<{ kid: string }>('SELECT kid FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1'))[0];
-    if (!row) {
-      const kid = `sk_${randomBytes(6).toString('hex')}`;
-      await this.db.query('INSERT INTO signing_keys (kid, secret) VALUES ($1, $2)', [kid, randomBytes(32).toString('base64url')]);
-      row = { kid };
-    }
-    const key = (await this.keyring(now, !this.keys.has(row.kid))).get(row.kid);
-    if (!key) {
-      throw new Error(`signing key ${row.kid} vanished`);
-    }
-    return { kid: row.kid, secret: key.secret };
-  }
 
   /** An absolute URL (PUBLIC_URL) that performs `action` on the incident, for `name`, until `ttlSeconds` from now. */
   async sign(incidentId: string, action: IncidentAction, name: string, ttlSeconds = ACTION_LINK_TTL_SECONDS, now = Date.now()): Promise<{ id: string; url: string; expires_at: string }> {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
       throw badRequest('invalid_expiry', 'an action link lives at least a second');
     }
-    const key = await this.current(now);
+    const key = await this.keyring.current(now);
     const body: TokenBody = { v: 1, id: `act_${randomBytes(9).toString('base64url')}`, kid: key.kid, i: incidentId, a: action, exp: now + ttlSeconds * 1000, n: name.slice(0, 200) };
-    const payload = b64(JSON.stringify(body));
-    const token = `${payload}.${b64(createHmac('sha256', key.secret).update(payload).digest())}`;
+    const token = this.keyring.sign(body, key.secret);
     const base = this.publicUrl.replace(/\/+$/, '');
     return { id: body.id, url: `${base}${actionPath(incidentId, action)}?${ACTION_LINK_PARAM}=${token}`, expires_at: new Date(body.exp).toISOString() };
   }
@@ -103,36 +71,12 @@ export class ActionLinks {
       throw unauthorized(`this address needs a signed action link: the '${ACTION_LINK_PARAM}' parameter is missing (use the whole link from the message)`);
     }
     const forged = () => unauthorized('the action link does not verify (it was changed or cut short): use the link exactly as the message has it, or act in the app');
-    const [payload, sig, extra] = token.split('.');
-    if (!payload || !sig || extra !== undefined || payload.length > 4096) {
-      throw forged();
-    }
-    let body: TokenBody;
-    try {
-      body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenBody;
-    } catch {
-      throw forged();
-    }
-    if (
-      body?.v !== 1 ||
-      typeof body.kid !== 'string' ||
-      typeof body.exp !== 'number' ||
-      typeof body.id !== 'string' ||
-      typeof body.i !== 'string' ||
-      typeof body.n !== 'string' ||
-      !INCIDENT_ACTIONS.includes(body.a)
-    ) {
-      throw forged();
-    }
-    const key = (await this.keyring(now)).get(body.kid) ?? (await this.keyring(now, true)).get(body.kid);
-    if (!key) {
-      throw forged();
-    }
-    const expected = createHmac('sha256', key.secret).update(payload).digest();
-    const given = Buffer.from(sig, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw forged();
-    }
+    const { body, key } = await this.keyring.open<TokenBody>(
+      token,
+      now,
+      (b) => typeof b.id === 'string' && typeof b.i === 'string' && typeof b.n === 'string' && b.a !== undefined && INCIDENT_ACTIONS.includes(b.a),
+      forged
+    );
     if (u.pathname !== actionPath(body.i, body.a)) {
       throw unauthorized('this action link was signed for another incident or action: use it exactly as the message has it');
     }

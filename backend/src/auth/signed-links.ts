@@ -1,6 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { badRequest, gone, notFound, unauthorized } from '../errors.js';
 import { isoSql, type MetadataDb } from '../store/metadata-db.js';
+import { SigningKeyring, type SignedBody } from './signing-keys.js';
 
 /** A link as minted: the URL to share (path plus `link=<token>`) and what it grants. */
 export interface SignedLink {
@@ -19,13 +20,10 @@ export interface SigningKeyInfo {
   retired_at: string | null;
 }
 
-interface TokenBody {
-  v: 1;
+interface TokenBody extends SignedBody {
   id: string;
-  kid: string;
   t: string;
   p: string;
-  exp: number;
 }
 
 /** What a verified link grants: one tenant, one address. */
@@ -50,7 +48,6 @@ export function canonicalPath(url: string): string {
   return `${u.pathname}${q ? `?${q}` : ''}`;
 }
 
-const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 
 /**
  * Signed links (issue "Platform", part 1): an HMAC-SHA256 over the link's id, tenant, address and
@@ -59,18 +56,11 @@ const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64url');
  * revoked or retired link answers 410 with the reason; a missing or forged one 401.
  */
 export class SignedLinks {
-  private keys = new Map<string, { secret: Buffer; retired: boolean }>();
-  private loadedAt = 0;
+  /** the platform's signing keys and token format, shared with the incident action links (action-links.ts) */
+  readonly keyring: SigningKeyring;
 
-  constructor(private readonly db: MetadataDb) {}
-
-  private async keyring(now: number, force = false): Promise<Map<string, { secret: Buffer; retired: boolean }>> {
-    if (force || now - this.loadedAt > 10_000) {
-      const rows = await this.db.query<{ kid: string; secret: string; retired: boolean }>('SELECT kid, secret, retired_at IS NOT NULL AS retired FROM signing_keys');
-      this.keys = new Map(rows.map((r) => [r.kid, { secret: Buffer.from(r.secret, 'base64url'), retired: r.retired }]));
-      this.loadedAt = now;
-    }
-    return this.keys;
+  constructor(private readonly db: MetadataDb) {
+    this.keyring = new SigningKeyring(db);
   }
 
   /** A new signing key; links are signed with it from now on, older keys keep verifying theirs. */
@@ -80,7 +70,7 @@ export class SignedLinks {
       `INSERT INTO signing_keys (kid, secret) VALUES ($1, $2) RETURNING kid, ${isoSql('created_at')}, ${isoSql('retired_at')}`,
       [kid, randomBytes(32).toString('base64url')]
     );
-    this.loadedAt = 0;
+    this.keyring.invalidate();
     return rows[0] as SigningKeyInfo;
   }
 
@@ -94,23 +84,17 @@ export class SignedLinks {
     if (!rows[0]) {
       throw notFound(`signing key '${kid}' not found (or already retired)`);
     }
-    this.loadedAt = 0;
+    this.keyring.invalidate();
   }
 
   async sign(input: { tenantId: string; path: string; expiresInSeconds: number; createdBy: string }, now = Date.now()): Promise<SignedLink> {
     if (!Number.isInteger(input.expiresInSeconds) || input.expiresInSeconds < 1 || input.expiresInSeconds > MAX_TTL_SECONDS) {
       throw badRequest('invalid_expiry', `expires_in_seconds must be a whole number from 1 to ${MAX_TTL_SECONDS} (90 days)`);
     }
-    let current = (await this.db.query<{ kid: string }>('SELECT kid FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1'))[0];
-    current ??= await this.rotate();
-    const key = (await this.keyring(now, true)).get(current.kid);
-    if (!key) {
-      throw new Error(`signing key ${current.kid} vanished`);
-    }
+    const key = await this.keyring.current(now);
     const path = canonicalPath(input.path);
-    const body: TokenBody = { v: 1, id: `lnk_${randomBytes(9).toString('base64url')}`, kid: current.kid, t: input.tenantId, p: path, exp: now + input.expiresInSeconds * 1000 };
-    const payload = b64(JSON.stringify(body));
-    const token = `${payload}.${b64(createHmac('sha256', key.secret).update(payload).digest())}`;
+    const body: TokenBody = { v: 1, id: `lnk_${randomBytes(9).toString('base64url')}`, kid: key.kid, t: input.tenantId, p: path, exp: now + input.expiresInSeconds * 1000 };
+    const token = this.keyring.sign(body, key.secret);
     const rows = await this.db.query<Omit<SignedLink, 'url'>>(
       `INSERT INTO signed_links (id, tenant_id, path, kid, expires_at, created_by) VALUES ($1, $2, $3, $4, to_timestamp($5::double precision / 1000), $6)
        RETURNING id, tenant_id, path, ${isoSql('expires_at')}, ${isoSql('created_at')}, ${isoSql('revoked_at')}`,
@@ -144,28 +128,7 @@ export class SignedLinks {
       throw unauthorized(`this address needs a signed link: the '${LINK_PARAM}' parameter is missing (ask the link's owner for the whole URL)`);
     }
     const forged = () => unauthorized('the link does not verify (it was changed or cut short): ask its owner for a new one');
-    const [payload, sig, extra] = token.split('.');
-    if (!payload || !sig || extra !== undefined) {
-      throw forged();
-    }
-    let body: TokenBody;
-    try {
-      body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenBody;
-    } catch {
-      throw forged();
-    }
-    if (body?.v !== 1 || typeof body.kid !== 'string' || typeof body.exp !== 'number' || typeof body.id !== 'string' || typeof body.t !== 'string') {
-      throw forged();
-    }
-    const key = (await this.keyring(now)).get(body.kid) ?? (await this.keyring(now, true)).get(body.kid);
-    if (!key) {
-      throw forged();
-    }
-    const expected = createHmac('sha256', key.secret).update(payload).digest();
-    const given = Buffer.from(sig, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw forged();
-    }
+    const { body, key } = await this.keyring.open<TokenBody>(token, now, (b) => typeof b.id === 'string' && typeof b.t === 'string' && typeof b.p === 'string', forged);
     if (body.p !== canonicalPath(url)) {
       throw unauthorized('this link was signed for another address: use it exactly as it was shared');
     }
