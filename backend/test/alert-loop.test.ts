@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { startAlertmanager, testConfig, type TestAlertmanager } from './alertmanager-support.js';
 import { freePort, spawnCaptured, waitUntil, type Spawned } from './child-process.js';
+import { verifySignature } from '../src/delivery/signature.js';
 import { ADMIN_KEY, tempDir } from './helpers.js';
 import { startPrometheus, type PromGroup, type TestPrometheus } from './prometheus-support.js';
 
@@ -29,14 +30,20 @@ import { startPrometheus, type PromGroup, type TestPrometheus } from './promethe
  *   on-call person presses the Slack message's Acknowledge button (the signed link: opening it changes nothing, its
  *   form POSTs), PagerDuty is told `acknowledge`, step 2 (after a minute) never pages, the fault is cleared,
  *   Prometheus resolves the alert, Alertmanager sends the resolved notification, the incident is resolved by it and
- *   PagerDuty is told `resolve`.
+ *   PagerDuty is told `resolve`;
+ * - the same for an event rule over the backend's embedded ClickHouse: a tenant's message send failures above 2% over
+ *   the last minute → the backend's ruler → Alertmanager → webhook → the tenant's incident → its own policy pages its
+ *   signed webhook channel → a responder key acknowledges and step 2 never pages → the failures age out of the window →
+ *   the ruler resolves the alert and Alertmanager's resolved notification closes the incident.
  *
  *   cd backend && node --import tsx --test test/alert-loop.test.ts      (~2.5 minutes)
  */
 const backendDir = join(fileURLToPath(import.meta.url), '..', '..');
 const READY = '==== CAAS Observatory backend is ready ====';
 const SECRET = 'alert-loop-webhook-secret-0123456789';
+const RESPONDER_KEY = 'alert-loop-responder-key-0123456789';
 const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+const responder = { authorization: `Bearer ${RESPONDER_KEY}`, 'content-type': 'application/json' };
 
 let prom: TestPrometheus;
 let am: TestAlertmanager;
@@ -46,7 +53,7 @@ let smtp: SMTPServer;
 let receiver: Server;
 let receiverUrl = '';
 const mails: Array<{ rcpt: string[]; raw: string; at: number }> = [];
-const hooks: Array<{ path: string; body: string; at: number }> = [];
+const hooks: Array<{ path: string; body: string; at: number; signature: string | undefined }> = [];
 
 interface TimelineEntry {
   kind: string;
@@ -106,7 +113,7 @@ before(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      hooks.push({ path: req.url ?? '', body, at: Date.now() });
+      hooks.push({ path: req.url ?? '', body, at: Date.now(), signature: req.headers['x-caas-signature'] as string | undefined });
       res.writeHead(200).end('ok');
     });
   });
@@ -127,6 +134,7 @@ before(async () => {
     HOST: '127.0.0.1',
     DEMO_METRICS_PORT: String(demoPort),
     CAAS_ADMIN_KEY: ADMIN_KEY,
+    CAAS_RESPONDER_KEY: RESPONDER_KEY,
     PROMETHEUS_URL: prom.url,
     PROMETHEUS_RULES_DIR: prom.rulesDir,
     ALERTMANAGER_URL: am.url,
@@ -136,6 +144,7 @@ before(async () => {
     DELIVERY_ALLOW_PRIVATE: 'true', // the test's receivers are on loopback
     LOG_LEVEL: 'warn',
     JOBS_POLL_MS: '200',
+    RULER_INTERVAL_SECONDS: '5',
   };
   for (const k of ['CLICKHOUSE_URL', 'DATABASE_URL', 'MEILI_URL']) delete env[k];
   backend = spawnCaptured(process.execPath, ['--import', 'tsx', 'src/main.ts', '--demo', '--demo-no-search', '--demo-days', '1', '--demo-events-per-day', '200'], { cwd: backendDir, env });
@@ -286,5 +295,78 @@ describe('demo fault → Prometheus → Alertmanager → incident → escalation
     for (const k of ['triggered', 'acknowledged', 'resolved']) {
       assert.ok(kinds.includes(k), `timeline has ${k}: ${kinds.join(', ')}`);
     }
+  });
+
+  it('an event rule over the embedded ClickHouse: send failures of one tenant → ruler → Alertmanager → its incident → its signed webhook channel → a responder acknowledges, step 2 never pages → the failures age out → resolved', { timeout: 300_000 }, async () => {
+    await ok('POST', '/v1/tenants', { id: 'loop', name: 'Loop Inc' });
+    const signingSecret = 'loop-channel-signing-secret-0123456789';
+    await ok('POST', '/v1/alerts/channels', { kind: 'webhook', name: 'loop hook', tenant_id: 'loop', settings: { url: `${receiverUrl}/loop` }, secret: { signing_secret: signingSecret } });
+    await ok('POST', '/v1/escalation-policies', {
+      id: 'loop-oncall',
+      name: 'loop on-call',
+      tenant_id: 'loop',
+      is_default: true,
+      steps: [
+        { wait_minutes: 0, targets: [{ type: 'channel', channel: 'webhook' }] },
+        { wait_minutes: 1, targets: [{ type: 'channel', channel: 'webhook', address: `${receiverUrl}/loop-step-2` }], important: true },
+      ],
+    });
+    await ok('POST', '/v1/alerts/event-rules', {
+      id: 'loop-send-failures',
+      name: 'MessageSendFailures',
+      tenant_id: 'loop',
+      window: '1m',
+      queries: {
+        A: { kind: 'timeseries', metric: { type: 'events' }, event_types: ['message_sent'], filters: [{ field: 'properties.status', op: '=', value: 'failed' }] },
+        B: { kind: 'timeseries', metric: { type: 'events' }, event_types: ['message_sent'] },
+      },
+      condition: { expression: 'A / B', reducer: 'sum', op: '>', threshold: 0.02 },
+      for: '0s',
+      keep_firing_for: '0s',
+      interval: '5s',
+      severity: 'critical',
+      annotations: { summary: '{{ $value | humanizePercentage }} of sends failed for {{ $labels.tenant_id }}' },
+    });
+
+    // 40 sends, 6 of them failed (15%), just now
+    const now = Date.now();
+    const events = Array.from({ length: 40 }, (_, i) => ({ type: 'message_sent', tenant_id: 'loop', user_id: `u${i}`, timestamp: now - 5_000 + i * 10, properties: { status: i < 6 ? 'failed' : 'ok' } }));
+    await ok('POST', '/v1/events', events);
+
+    let inc: Incident | undefined;
+    await waitUntil("the tenant's incident, through the ruler and Alertmanager", 90_000, async () => {
+      const list = await ok<{ incidents: Array<Incident & { tenant_id: string | null }> }>('GET', '/v1/incidents?tenant_id=loop&limit=50');
+      inc = list.incidents.find((i) => i.group_key.includes('MessageSendFailures'));
+      return inc !== undefined;
+    });
+    assert.ok(inc);
+    assert.equal(inc.via, 'alertmanager');
+    assert.match(inc.title, /of sends failed for loop/);
+    const triggeredAt = Date.now();
+
+    // step 1: the tenant's own webhook channel, signed with its secret
+    await waitUntil("step 1: the tenant's webhook channel", 60_000, () => hooks.some((h) => h.path === '/loop'));
+    const hook = hooks.find((h) => h.path === '/loop');
+    assert.ok(hook);
+    assert.ok(verifySignature(signingSecret, hook.signature, hook.body), 'signed with the channel secret');
+    assert.equal((JSON.parse(hook.body) as { incident?: { id: string } }).incident?.id, inc.id);
+
+    // a responder acknowledges (what a Grafana Editor's route sends)
+    await ok('POST', `/v1/incidents/${inc.id}/acknowledge`, undefined, responder);
+
+    // no more failures: they leave the one-minute window, the ruler resolves, Alertmanager notifies the resolution
+    let done: Incident | undefined;
+    await waitUntil('the incident resolved by Alertmanager', 150_000, async () => {
+      done = await ok<Incident>('GET', `/v1/incidents/${inc?.id}`);
+      return done.state === 'resolved';
+    });
+    assert.equal(done?.resolved_by?.type, 'alertmanager');
+    assert.equal(done?.acknowledged_by?.type, 'key');
+    const due = triggeredAt + 70_000;
+    if (Date.now() < due) {
+      await new Promise((r) => setTimeout(r, due - Date.now()));
+    }
+    assert.equal(hooks.filter((h) => h.path === '/loop-step-2').length, 0, 'acknowledge stopped step 2');
+    assert.equal(hooks.filter((h) => h.path === '/loop').length, 1, 'step 1 paged once');
   });
 });
