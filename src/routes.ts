@@ -73,6 +73,7 @@ export const APP_PAGES: readonly AppPage[] = [
     title: labels.nav.alerts,
     icon: 'bell',
     component: lazy(() => import('./pages/Alerts/Alerts')),
+    feature: 'alerts',
   },
   {
     route: ROUTES.OnCall,

@@ -254,13 +254,13 @@ describe('Workbench in Chromium (real backend, demo data)', { skip: skipReason }
       .getByText(/Healthy: every engine answers/)
       .waitFor();
 
-    // Analytics and Search are links (with no tenant picked, no params); the other features say what they lack, and no
-    // link.
-    for (const id of ['analytics', 'search']) {
+    // Analytics, Search and Alerts are links (with no tenant picked, no params); the other features say what they lack,
+    // and no link.
+    for (const id of ['analytics', 'search', 'alerts']) {
       const card = page.getByTestId(ids.home.feature(id));
       assert.equal(await card.getByRole('link').getAttribute('href'), `${APP}/${id}`);
     }
-    for (const id of ['sla', 'alerts', 'reports']) {
+    for (const id of ['sla', 'reports']) {
       const card = page.getByTestId(ids.home.feature(id));
       assert.match(await card.getByTestId(ids.home.featureMissing(id)).innerText(), /not built yet\. It needs/);
       assert.equal(await card.getByRole('link').count(), 0, `${id} has no link`);

@@ -597,7 +597,7 @@ describe('pages/Home: features and dashboards', () => {
   test('links the features that have a page, with the tenant and range; the others say what is missing', async () => {
     renderAt(<Home />, '/home?tenant=acme&from=now-7d&to=now&jobs=failed');
     const features = await screen.findByTestId(testIds.home.features, {}, WAIT);
-    const built = ['analytics', 'search'];
+    const built = ['analytics', 'search', 'alerts'];
     for (const id of built) {
       const card = within(features).getByTestId(testIds.home.feature(id));
       expect(within(card).getByRole('link')).toHaveAttribute(
