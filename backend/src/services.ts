@@ -152,9 +152,9 @@ export async function createServices(cfg: Config, log: Logger): Promise<Services
     { name: STORAGE_REPORT_SCHEDULE, cron: cfg.storageReport.cron, timezone: cfg.storageReport.timezone, kind: STORAGE_REPORT_KIND },
     Date.now()
   );
-  const deliveries = new DeliveryService({ db, jobs, log, metrics, config: cfg.delivery, smtpUrl: cfg.smtpUrl, dataDir: cfg.dataDir });
-  jobs.register(DELIVERY_SEND_KIND, deliveries.handler, { maxAttempts: cfg.delivery.maxAttempts });
   const secrets = SecretBox.load({ secretKey: cfg.secretKey, dataDir: cfg.dataDir });
+  const deliveries = new DeliveryService({ db, jobs, log, metrics, config: cfg.delivery, smtpUrl: cfg.smtpUrl, dataDir: cfg.dataDir, secrets });
+  jobs.register(DELIVERY_SEND_KIND, deliveries.handler, { maxAttempts: cfg.delivery.maxAttempts });
   const crawler = new CrawlService({ db, jobs, search, secrets, log, ownDatabaseUrl: cfg.databaseUrl });
   crawler.register(jobs);
   await crawler.resealLegacy();

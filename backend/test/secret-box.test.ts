@@ -4,6 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SecretBox, secretKeyPath } from '../src/auth/secret-box.js';
 import { CaasError } from '../src/errors.js';
+import type { StoredWebhook } from '../src/delivery/message.js';
+import { DeliveryRepo } from '../src/delivery/store.js';
 import { startDemoPlatform, type DemoPlatform } from '../src/demo/caas-platform/index.js';
 import { createTenant, startApp, tempDir, type TestApp } from './helpers.js';
 import { waitFor } from './jobs-support.js';
@@ -125,6 +127,28 @@ describe('crawl sources: sealed at rest, used by the crawler', () => {
     assert.equal(job.state, 'succeeded', String(job.last_error));
     const found = await t.svc.search.search('acme', { q: '', entities: ['messages'], limit: 1 });
     assert.ok(found.total > 0, 'messages indexed');
+  });
+
+  it('a message waiting to be sent (a Slack URL, a signing secret, Basic auth) is sealed in the deliveries table and opened to send', async () => {
+    const repo = new DeliveryRepo(t.svc.db, SecretBox.load({ secretKey: KEY, dataDir }));
+    const message: StoredWebhook = {
+      kind: 'webhook',
+      url: 'https://hooks.slack.com/services/T000/B000/SLACKSECRETPATH',
+      body: '{"text":"hi"}',
+      secret: 'a-webhook-signing-secret-0123456789',
+      headers: { authorization: 'Basic QUMxMjM6dHdpbGlvLXRva2Vu' },
+      form: true,
+    };
+    const { view } = await repo.insert({ id: 'dlv_sealedtest0001', tenantId: null, key: 'sealed-test-1', kind: 'webhook', destination: 'https://hooks.slack.com/…', message });
+    const [row] = await t.svc.db.query<{ message: string }>('SELECT message::text AS message FROM deliveries WHERE id = $1', [view.id]);
+    for (const secret of ['SLACKSECRETPATH', 'a-webhook-signing-secret', 'QUMxMjM6dHdpbGlvLXRva2Vu']) {
+      assert.ok(!row?.message.includes(secret), `${secret} is not in the stored message`);
+    }
+    assert.match(row?.message ?? '', /^"sealed:v1:/);
+    assert.deepEqual((await repo.load(view.id))?.message, message);
+    // a backend with another key cannot open it, and says which key to give
+    const other = new DeliveryRepo(t.svc.db, SecretBox.load({ secretKey: `${KEY}-other`, dataDir }));
+    await assert.rejects(other.load(view.id), /sealed with another key.*CAAS_SECRET_KEY/);
   });
 
   it('a plain value of an earlier version is sealed at start; a backend with another key says which key to give', async () => {

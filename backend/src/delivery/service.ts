@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { SecretBox } from '../auth/secret-box.js';
 import type { Delivery, DeliveryKind, DeliveryStatus } from '../contracts/delivery.js';
 import { badRequest } from '../errors.js';
 import { PermanentJobError, RetryLater, type JobContext, type JobHandler } from '../jobs/runner.js';
@@ -59,6 +60,8 @@ export interface DeliveryServiceOptions {
   dataDir: string;
   /** how host names are resolved when private addresses are refused (tests inject one) */
   resolve?: Resolver;
+  /** seals each message while it waits to be sent (CAAS_SECRET_KEY); without it, messages wait in plain text */
+  secrets?: SecretBox;
 }
 
 export interface SendOptions {
@@ -103,7 +106,7 @@ export class DeliveryService {
   private readonly messageDomain: string;
 
   constructor(private readonly o: DeliveryServiceOptions) {
-    this.repo = new DeliveryRepo(o.db);
+    this.repo = new DeliveryRepo(o.db, o.secrets);
     this.cfg = o.config;
     this.log = o.log.child({ component: 'delivery' });
     this.mailer = createMailer({ smtpUrl: o.smtpUrl, outboxDir: join(o.dataDir, 'outbox'), timeoutMs: o.config.timeoutMs });

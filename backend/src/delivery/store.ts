@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Delivery, DeliveryKind, DeliveryStatus } from '../contracts/delivery.js';
 import { storableText } from '../ingest/dead-letters.js';
 import { isoSql, type Queryable } from '../store/metadata-db.js';
+import { SecretBox } from '../auth/secret-box.js';
 import type { StoredMessage } from './message.js';
 
 /**
@@ -60,7 +61,11 @@ const toView = (r: Row): Delivery => ({
 const errorText = (s: string) => storableText(s.length > 2000 ? `${s.slice(0, 2000)}…` : s);
 
 export class DeliveryRepo {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    /** seals a message while it waits (a Slack webhook URL, a signing secret, a provider's Basic auth are in it) */
+    private readonly box?: SecretBox
+  ) {}
 
   /** Claims (tenant, key) for a new delivery; when it is taken, answers the delivery that holds it. */
   async insert(d: { id: string; tenantId: string | null; key: string; kind: DeliveryKind; destination: string; message: StoredMessage }): Promise<{ view: Delivery; created: boolean }> {
@@ -69,7 +74,7 @@ export class DeliveryRepo {
        VALUES ($1, $2, $3, $4, $5, $6::jsonb)
        ON CONFLICT ((COALESCE(tenant_id, '')), idempotency_key) DO NOTHING
        RETURNING id`,
-      [d.id, d.tenantId, d.key, d.kind, d.destination, JSON.stringify(d.message)]
+      [d.id, d.tenantId, d.key, d.kind, d.destination, JSON.stringify(this.box ? this.box.seal(JSON.stringify(d.message)) : d.message)]
     );
     if (rows[0]) {
       return { view: (await this.get(d.id, null)) as Delivery, created: true };
@@ -99,8 +104,15 @@ export class DeliveryRepo {
     if (!r) {
       return null;
     }
-    const message = typeof r.message === 'string' ? (JSON.parse(r.message) as StoredMessage) : ((r.message ?? null) as StoredMessage | null);
-    return { view: toView(r), stored: r.stored, message, notBefore: r.not_before_ms ? Number(r.not_before_ms) : null };
+    // jsonb comes back parsed (pg) or as its text (PGlite); a sealed message is a JSON string of the sealed text
+    let message: unknown = r.message ?? null;
+    if (typeof message === 'string' && !SecretBox.isSealed(message)) {
+      message = JSON.parse(message) as unknown;
+    }
+    if (typeof message === 'string' && SecretBox.isSealed(message)) {
+      message = JSON.parse(this.box ? this.box.open(message, `the message of delivery ${r.id}`) : message) as unknown;
+    }
+    return { view: toView(r), stored: r.stored, message: message as StoredMessage | null, notBefore: r.not_before_ms ? Number(r.not_before_ms) : null };
   }
 
   /** An attempt starts: sending, one more attempt. */
