@@ -351,3 +351,34 @@ describe('an incident through the default ladder, and the signed action links', 
     assert.doesNotMatch(page.body, /<form/);
   });
 });
+
+describe('people: a schedule target pages whoever is on call through their contact methods', () => {
+  it('an important step to a schedule: the on-call responder is emailed, texted through the SMS channel and mentioned in the Slack channel', async () => {
+    const ok = async (method: 'POST', url: string, body: unknown) => {
+      const r = await api(method, url, body);
+      assert.ok(r.statusCode < 300, `${url}: ${r.statusCode} ${r.body}`);
+    };
+    await ok('POST', '/v1/oncall/responders', { id: 'dana', tenant_id: 'acme', name: 'Dana Acme', email: 'dana@acme.test', phone: '+4915100000001', slack_user_id: 'U0DANA123' });
+    await ok('POST', '/v1/oncall/schedules', {
+      id: 'acme-primary',
+      tenant_id: 'acme',
+      name: 'acme primary',
+      time_zone: 'Europe/Berlin',
+      layers: [{ name: 'everyone', participants: ['dana'], rotation: 'daily', handoff: '09:00', starts_at: '2026-01-01' }],
+    });
+    await ok('POST', '/v1/escalation-policies', { id: 'acme-people', tenant_id: 'acme', name: 'acme people', is_default: true, steps: [{ wait_minutes: 0, important: true, targets: [{ type: 'schedule', schedule: 'acme-primary' }] }] });
+    const [mailsBefore, smsBefore, slackBefore] = [mails.length, hitsAt('/twilio/sms').length, hitsAt('/slack/').length];
+    const res = await api('POST', '/v1/alertmanager/webhook', alertmanagerNotification('PeoplePage'), { authorization: `Bearer ${AM_SECRET}` });
+    assert.equal(res.statusCode, 200, res.body);
+    const id = (res.json() as { incidents: string[] }).incidents[0] as string;
+    await waitUntil('dana emailed, texted and mentioned', 20_000, () => mails.length > mailsBefore && hitsAt('/twilio/sms').length > smsBefore && hitsAt('/slack/').length > slackBefore);
+    assert.ok(mails.slice(mailsBefore).some((m) => m.rcpt.includes('dana@acme.test')));
+    const sms = new URLSearchParams(hitsAt('/twilio/sms').slice(smsBefore).at(-1)?.body ?? '');
+    assert.equal(sms.get('To'), '+4915100000001');
+    assert.match(sms.get('Body') ?? '', /PeoplePage/);
+    const slack = JSON.parse(hitsAt('/slack/').slice(slackBefore).at(-1)?.body ?? '{}') as { blocks: Array<{ type: string; text?: { text: string } }> };
+    assert.ok(slack.blocks.some((b) => b.type === 'section' && b.text?.text === '<@U0DANA123> you are on call for this incident'), JSON.stringify(slack.blocks[1]));
+    const page = (await incident(id)).timeline.find((e) => e.kind === 'page');
+    assert.equal(page?.detail.outcome?.status, 'queued');
+  });
+});

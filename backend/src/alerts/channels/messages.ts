@@ -29,7 +29,12 @@ export interface Notice {
   incidentUrl: string;
   alerts?: AlertRow[];
   test: boolean;
+  /** a Slack member id (U…) to mention: the on-call person a schedule or user target paged */
+  mention?: string | null;
 }
+
+/** A Slack member id as Slack writes it (U… or W…): only such a value is ever put in a mention. */
+export const SLACK_MEMBER_ID = /^[UW][A-Z0-9]{2,30}$/;
 
 export interface ChannelTarget {
   id: string;
@@ -111,6 +116,7 @@ export function slackBody(n: Notice): Record<string, unknown> {
     text: clip(headline(n), 3000),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(headline(n), 150), emoji: true } },
+      ...(n.mention && SLACK_MEMBER_ID.test(n.mention) ? [{ type: 'section', text: { type: 'mrkdwn', text: `<@${n.mention}> you are on call for this incident` } }] : []),
       { type: 'section', fields: facts(n).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${slackEscape(clip(v, 1900))}` })) },
       { type: 'context', elements: [{ type: 'mrkdwn', text: slackEscape(`${n.test ? 'Test message · ' : ''}incident ${n.incident.id}`) }] },
       { type: 'actions', elements: buttons },

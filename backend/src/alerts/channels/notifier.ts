@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { CaasError } from '../../errors.js';
 import type { Notifier, Page, PageOutcome, StateChange } from '../incidents/escalation.js';
 import type { OnCallDirectory, Responder } from '../oncall/directory.js';
-import { emailMessage, twilioMessage } from './messages.js';
+import { emailMessage, SLACK_MEMBER_ID, slackBody, twilioMessage } from './messages.js';
 import type { ChannelSend, ChannelService } from './service.js';
 
 /**
@@ -128,6 +128,21 @@ export class ChannelNotifier implements Notifier {
           sends.push({ channel: { ...channel, kind: 'sms' as never }, deliveries: [d], error: null });
         } catch (e) {
           sends.push({ channel: { ...channel, kind: 'sms' as never }, deliveries: [], error: (e as Error).message });
+        }
+      }
+    }
+    // with a Slack member id and a Slack channel of the incident's tenant (or the platform's): a message that mentions them
+    if (person.slack_user_id && SLACK_MEMBER_ID.test(person.slack_user_id)) {
+      const slack = (await this.channels.forIncident('slack', tenant))[0];
+      if (!slack?.secret.webhook_url) {
+        notes.push(`no Slack channel to mention ${person.name} in`);
+      } else {
+        const n = { ...(await this.channels.notice(p.incident, 'trigger', { important: p.important, reason: p.reason, linkFor: person.name })), mention: person.slack_user_id };
+        try {
+          const d = await this.channels.deliver({ kind: 'webhook', url: slack.secret.webhook_url, body: slackBody(n) }, tenant, `${p.key}:user:${person.id}:slack`);
+          sends.push({ channel: { ...channel, kind: 'slack' as never }, deliveries: [d], error: null });
+        } catch (e) {
+          sends.push({ channel: { ...channel, kind: 'slack' as never }, deliveries: [], error: (e as Error).message });
         }
       }
     }
