@@ -907,6 +907,9 @@ export const labels = {
     cancel: 'Cancel',
     edit: 'Edit',
     remove: 'Remove',
+    delete: 'Delete',
+    confirmDelete: 'Delete for good',
+    deleted: (what: string) => `${what} deleted.`,
     saved: (what: string) => `${what} saved.`,
     now: {
       loading: 'Loading who is on call…',

@@ -132,6 +132,20 @@ export async function deleteOverride(scheduleId: string, overrideId: string): Pr
   return expect<Schedule>('an override deletion without the schedule', data, isSchedule);
 }
 
+/** What the On-call page can delete: a responder, a schedule, an escalation policy or a channel. */
+export type Deletable = 'responder' | 'schedule' | 'policy' | 'channel';
+const DELETE_PATHS: Record<Deletable, string> = {
+  responder: '/v1/oncall/responders',
+  schedule: '/v1/oncall/schedules',
+  policy: '/v1/escalation-policies',
+  channel: '/v1/alerts/channels',
+};
+
+/** Deletes one; the backend's refusal (e.g. a responder a schedule still names: 409) rejects with its reason. */
+export async function deleteObject(what: Deletable, id: string): Promise<void> {
+  await request<unknown>(`${DELETE_PATHS[what]}/${enc(id)}`, { method: 'DELETE' });
+}
+
 export async function importIcal(scheduleId: string, text: string, skipUnmatched: boolean): Promise<IcalImported> {
   const { data } = await request<unknown>(`/v1/oncall/schedules/${enc(scheduleId)}/ical`, {
     method: 'POST',

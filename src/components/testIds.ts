@@ -225,6 +225,7 @@ export const testIds = {
     error: 'data-testid oncall-error',
     empty: 'data-testid oncall-empty',
     actionError: 'data-testid oncall-action-error',
+    delete: (what: string, id: string) => `data-testid oncall-delete-${what}-${id}`,
     now: 'data-testid oncall-now',
     nowSchedule: (id: string) => `data-testid oncall-now-${id}`,
     schedule: (id: string) => `data-testid oncall-schedule-${id}`,

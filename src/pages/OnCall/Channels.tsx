@@ -31,7 +31,7 @@ import { testIds } from '../../components/testIds';
 import { useRequest } from '../../hooks/useRequest';
 import { labels } from '../../labels';
 import { formatTime } from '../../utils/format';
-import { ActionError, AdminButton, NativeSelect } from './controls';
+import { ActionError, AdminButton, DeleteControl, NativeSelect } from './controls';
 import type { TabProps } from './OnCall';
 
 const l = labels.oncall.channels;
@@ -348,11 +348,13 @@ function ChannelRow({
   admin,
   apiUrlSet,
   onEdit,
+  onDeleted,
 }: {
   channel: Channel;
   admin: boolean;
   apiUrlSet?: boolean;
   onEdit: () => void;
+  onDeleted: (name: string) => void;
 }) {
   const [showLog, setShowLog] = useState(false);
   const [version, setVersion] = useState(0);
@@ -400,6 +402,7 @@ function ChannelRow({
             >
               {showLog ? l.hideLog : l.log}
             </Button>
+            <DeleteControl admin={admin} what="channel" id={channel.id} name={channel.name} onDeleted={onDeleted} />
           </Stack>
         </td>
       </tr>
@@ -499,6 +502,10 @@ export function Channels({ admin, apiUrlSet, onNotice }: TabProps) {
                   admin={admin}
                   apiUrlSet={apiUrlSet}
                   onEdit={() => setEditing(ch.id)}
+                  onDeleted={(name) => {
+                    onNotice(labels.oncall.deleted(name));
+                    data.retry();
+                  }}
                 />
               ))}
             </tbody>

@@ -214,6 +214,13 @@ beforeEach(() => {
       case `DELETE /v1/oncall/schedules/${berlin.id}/overrides/ov1`:
         world.schedules = [{ ...berlin, overrides: [] }];
         return ok(world.schedules[0]);
+      case 'DELETE /v1/oncall/responders/ada':
+        return httpError(409, {
+          error: { code: 'conflict', message: "responder 'ada' is in schedule 'primary': take them out of it first" },
+        });
+      case `DELETE /v1/alerts/channels/${hook.id}`:
+        world.channels = world.channels.filter((c) => c.id !== hook.id);
+        return ok({ id: hook.id });
       case 'GET /v1/escalation-policies':
         return ok({ policies: world.policies });
       case `PUT /v1/escalation-policies/${policy.id}`:
@@ -449,5 +456,36 @@ describe('pages/OnCall: the schedule form', () => {
       undefined
     );
     expect(unrestricted.layers?.[0]).not.toHaveProperty('restriction');
+  });
+});
+
+describe('pages/OnCall: deleting', () => {
+  test("Delete asks to confirm, then deletes and reloads; a refusal shows the backend's reason; Viewers cannot", async () => {
+    renderAt(<OnCall />, '/oncall?tab=channels');
+    const del = await screen.findByTestId(testIds.oncall.delete('channel', hook.id), {}, WAIT);
+    fireEvent.click(within(del).getByRole('button', { name: labels.oncall.delete }));
+    expect(calls.some((c) => c.startsWith('DELETE'))).toBe(false);
+    fireEvent.click(await within(del).findByRole('button', { name: labels.oncall.confirmDelete }, WAIT));
+    await waitFor(() => expect(screen.queryByTestId(testIds.oncall.channel(hook.id))).not.toBeInTheDocument(), WAIT);
+    expect(calls).toContain(`DELETE /v1/alerts/channels/${hook.id}`);
+    expect(screen.getByTestId(testIds.oncall.notice)).toHaveTextContent(labels.oncall.deleted(hook.name));
+  });
+
+  test('a responder a schedule still names: the 409 reason, and the responder stays', async () => {
+    renderAt(<OnCall />, '/oncall?tab=schedules');
+    const del = await screen.findByTestId(testIds.oncall.delete('responder', 'ada'), {}, WAIT);
+    fireEvent.click(within(del).getByRole('button', { name: labels.oncall.delete }));
+    fireEvent.click(await within(del).findByRole('button', { name: labels.oncall.confirmDelete }, WAIT));
+    expect(await within(del).findByTestId(testIds.oncall.actionError, {}, WAIT)).toHaveTextContent(
+      "responder 'ada' is in schedule 'primary'"
+    );
+    expect(screen.getByTestId(testIds.oncall.responder('ada'))).toBeInTheDocument();
+  });
+
+  test('Viewers see Delete disabled with the reason', async () => {
+    config.bootData.user.orgRole = OrgRole.Viewer;
+    renderAt(<OnCall />, '/oncall?tab=channels');
+    const del = await screen.findByTestId(testIds.oncall.delete('channel', hook.id), {}, WAIT);
+    expectRefused(within(del).getByRole('button', { name: labels.oncall.delete }));
   });
 });

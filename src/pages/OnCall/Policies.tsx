@@ -19,7 +19,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { testIds } from '../../components/testIds';
 import { useRequest } from '../../hooks/useRequest';
 import { labels } from '../../labels';
-import { AdminButton, NativeSelect } from './controls';
+import { AdminButton, DeleteControl, NativeSelect } from './controls';
 import type { TabProps } from './OnCall';
 import { messageOfError, policyFieldOfError } from './oncall-view';
 
@@ -511,6 +511,16 @@ export function Policies({ admin, apiUrlSet, onNotice }: TabProps) {
                   >
                     {labels.oncall.edit}
                   </Button>
+                  <DeleteControl
+                    admin={admin}
+                    what="policy"
+                    id={p.id}
+                    name={p.name}
+                    onDeleted={(name) => {
+                      onNotice(labels.oncall.deleted(name));
+                      data.retry();
+                    }}
+                  />
                 </Card.Actions>
               </Card>
             </div>

@@ -33,7 +33,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { testIds } from '../../components/testIds';
 import { useRequest } from '../../hooks/useRequest';
 import { labels } from '../../labels';
-import { ActionError, AdminButton, NativeSelect } from './controls';
+import { ActionError, AdminButton, DeleteControl, NativeSelect } from './controls';
 import type { TabProps } from './OnCall';
 import {
   CALENDAR_DAYS,
@@ -748,6 +748,16 @@ function Responders({
                       >
                         {labels.oncall.edit}
                       </AdminButton>
+                      <DeleteControl
+                        admin={admin}
+                        what="responder"
+                        id={x.id}
+                        name={x.name}
+                        onDeleted={(name) => {
+                          onNotice(labels.oncall.deleted(name));
+                          onChanged();
+                        }}
+                      />
                     </td>
                   </tr>
                   {editing === x.id && (
@@ -883,6 +893,16 @@ export function Schedules({ admin, apiUrlSet, onNotice }: TabProps) {
                 >
                   {l.importIcal}
                 </AdminButton>
+                <DeleteControl
+                  admin={admin}
+                  what="schedule"
+                  id={s.id}
+                  name={s.name}
+                  onDeleted={(name) => {
+                    onNotice(labels.oncall.deleted(name));
+                    changed();
+                  }}
+                />
               </Card.Actions>
             </Card>
           </div>

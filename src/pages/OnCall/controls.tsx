@@ -1,7 +1,8 @@
-import React, { type ComponentProps } from 'react';
+import React, { type ComponentProps, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, IconName } from '@grafana/data';
-import { Alert, Button, useStyles2 } from '@grafana/ui';
+import { Alert, Button, ConfirmButton, useStyles2 } from '@grafana/ui';
+import { deleteObject, type Deletable } from '../../api/oncall';
 import { testIds } from '../../components/testIds';
 import { labels } from '../../labels';
 import { messageOfError } from './oncall-view';
@@ -76,5 +77,57 @@ export function ActionError({ error, testId = testIds.oncall.actionError }: { er
     <div data-testid={testId}>
       <Alert severity="error" title={messageOfError(error)} />
     </div>
+  );
+}
+
+/**
+ * Delete, confirmed inline (Grafana's ConfirmButton): for Admins; anyone else sees it disabled with the reason. The
+ * backend's refusal (e.g. a responder a schedule still names) is shown beside it.
+ */
+export function DeleteControl({
+  admin,
+  what,
+  id,
+  name,
+  onDeleted,
+}: {
+  admin: boolean;
+  what: Deletable;
+  id: string;
+  name: string;
+  onDeleted: (name: string) => void;
+}) {
+  const [error, setError] = useState<unknown>();
+  return (
+    <span data-testid={testIds.oncall.delete(what, id)}>
+      {admin ? (
+        <ConfirmButton
+          size="sm"
+          confirmText={labels.oncall.confirmDelete}
+          confirmVariant="destructive"
+          onConfirm={() => {
+            setError(undefined);
+            deleteObject(what, id).then(
+              () => onDeleted(name),
+              (e: unknown) => setError(e)
+            );
+          }}
+        >
+          {labels.oncall.delete}
+        </ConfirmButton>
+      ) : (
+        <AdminButton
+          admin={false}
+          size="sm"
+          variant="destructive"
+          fill="text"
+          icon="trash-alt"
+          onClick={() => undefined}
+        >
+          {labels.oncall.delete}
+        </AdminButton>
+      )}
+      <ActionError error={error} />
+    </span>
   );
 }
