@@ -126,9 +126,12 @@ describe('On-call page in Chromium (real backend, a local webhook receiver)', { 
     }
     assert.match(await page.getByTestId(ids.empty).innerText(), /No schedules yet: create one/);
     await page.getByTestId(ids.tab('schedules')).click();
+    // the tab's own empty state (the previous tab's may still be on screen for a moment)
+    await page.getByTestId(ids.empty).filter({ hasText: /No responders yet/ }).waitFor();
     assert.match(await page.getByTestId(ids.empty).innerText(), /No responders yet[\s\S]*import an iCal feed/);
     await page.screenshot({ path: path.join(OUT, 'oncall-empty-schedules.png'), fullPage: true });
     await page.getByTestId(ids.tab('channels')).click();
+    await page.getByTestId(ids.empty).filter({ hasText: /No alert channels/ }).waitFor();
     assert.match(await page.getByTestId(ids.empty).innerText(), /No alert channels/);
     assert.match(await page.getByTestId(ids.viewerNotice).innerText(), /Read-only/);
   });
