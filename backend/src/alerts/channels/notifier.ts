@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { OutboundMessage } from '../../delivery/message.js';
 import { CaasError } from '../../errors.js';
 import type { Notifier, Page, PageOutcome, StateChange } from '../incidents/escalation.js';
 import type { OnCallDirectory, Responder } from '../oncall/directory.js';
@@ -103,15 +104,18 @@ export class ChannelNotifier implements Notifier {
     const tenant = p.incident.tenant_id;
     const sends: ChannelSend[] = [];
     const notes: string[] = [];
-    const channel = { id: `responder:${person.id}`, kind: 'email' as const, name: person.name };
-    if (person.email) {
-      const n = await this.channels.notice(p.incident, 'trigger', { important: p.important, reason: p.reason, linkFor: person.name });
+    const notice = (important: boolean) => this.channels.notice(p.incident, 'trigger', { important, reason: p.reason, linkFor: person.name });
+    /** One message to the person by `kind`, recorded as a send of the pseudo-channel `responder:<id>`. */
+    const deliver = async (kind: 'email' | 'sms' | 'slack', message: OutboundMessage) => {
+      const channel = { id: `responder:${person.id}`, kind, name: person.name };
       try {
-        const d = await this.channels.deliver(emailMessage([person.email], n), tenant, `${p.key}:user:${person.id}:email`);
-        sends.push({ channel, deliveries: [d], error: null });
+        sends.push({ channel, deliveries: [await this.channels.deliver(message, tenant, `${p.key}:user:${person.id}:${kind}`)], error: null });
       } catch (e) {
         sends.push({ channel, deliveries: [], error: (e as Error).message });
       }
+    };
+    if (person.email) {
+      await deliver('email', emailMessage([person.email], await notice(p.important)));
     } else {
       notes.push(`${person.name} has no email address`);
     }
@@ -122,13 +126,7 @@ export class ChannelNotifier implements Notifier {
       } else if (!sms) {
         notes.push(`no SMS channel to text ${person.name} with`);
       } else {
-        const n = await this.channels.notice(p.incident, 'trigger', { important: true, reason: p.reason, linkFor: person.name });
-        try {
-          const d = await this.channels.deliver(twilioMessage('sms', sms.settings, sms.secret, person.phone, n), tenant, `${p.key}:user:${person.id}:sms`);
-          sends.push({ channel: { ...channel, kind: 'sms' as never }, deliveries: [d], error: null });
-        } catch (e) {
-          sends.push({ channel: { ...channel, kind: 'sms' as never }, deliveries: [], error: (e as Error).message });
-        }
+        await deliver('sms', twilioMessage('sms', sms.settings, sms.secret, person.phone, await notice(true)));
       }
     }
     // with a Slack member id and a Slack channel of the incident's tenant (or the platform's): a message that mentions them
@@ -137,13 +135,7 @@ export class ChannelNotifier implements Notifier {
       if (!slack?.secret.webhook_url) {
         notes.push(`no Slack channel to mention ${person.name} in`);
       } else {
-        const n = { ...(await this.channels.notice(p.incident, 'trigger', { important: p.important, reason: p.reason, linkFor: person.name })), mention: person.slack_user_id };
-        try {
-          const d = await this.channels.deliver({ kind: 'webhook', url: slack.secret.webhook_url, body: slackBody(n) }, tenant, `${p.key}:user:${person.id}:slack`);
-          sends.push({ channel: { ...channel, kind: 'slack' as never }, deliveries: [d], error: null });
-        } catch (e) {
-          sends.push({ channel: { ...channel, kind: 'slack' as never }, deliveries: [], error: (e as Error).message });
-        }
+        await deliver('slack', { kind: 'webhook', url: slack.secret.webhook_url, body: slackBody({ ...(await notice(p.important)), mention: person.slack_user_id }) });
       }
     }
     return { sends, notes };
