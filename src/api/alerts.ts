@@ -15,8 +15,8 @@ import type {
   EventRule as EventRuleSchema,
   EventRulePreview as EventRulePreviewSchema,
 } from '../../backend/src/contracts/event-rules';
-import { request, type RequestOptions } from './client';
-import { ApiError, isRecord, UnexpectedResponseError } from './errors';
+import { request, type CallOptions } from './client';
+import { ApiError, expectShape, isRecord } from './errors';
 
 /**
  * The alerting API the Alerts page uses (issue "Alert management", Grafana side): Alertmanager's groups and silences
@@ -37,20 +37,11 @@ export type EventRule = Static<typeof EventRuleSchema>;
 export type EventRulePreview = Static<typeof EventRulePreviewSchema>;
 export type RuleKind = MonitoringRule['kind'];
 
-type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>;
-
 /** The code of the backend's 503 when ALERTMANAGER_URL is not set. */
 export const NOT_CONFIGURED = 'alertmanager_not_configured';
 
 export function isNotConfigured(error: unknown): boolean {
   return error instanceof ApiError && error.code === NOT_CONFIGURED;
-}
-
-function expect<T>(what: string, data: unknown, ok: (d: Record<string, unknown>) => boolean): T {
-  if (!isRecord(data) || !ok(data)) {
-    throw new UnexpectedResponseError(what, data);
-  }
-  return data as T;
 }
 
 /**
@@ -60,7 +51,7 @@ function expect<T>(what: string, data: unknown, ok: (d: Record<string, unknown>)
 export async function getAlertmanagerStatus(options: CallOptions = {}): Promise<AmStatus | null> {
   try {
     const { data } = await request<unknown>('/v1/alertmanager/status', options);
-    return expect<AmStatus>(
+    return expectShape<AmStatus>(
       'GET /v1/alertmanager/status without its version and receivers',
       data,
       (d) => typeof d.version === 'string' && Array.isArray(d.receivers) && Array.isArray(d.inhibit_rules)
@@ -79,7 +70,7 @@ export async function listAlertGroups(tenant: string | undefined, options: CallO
     params: tenant ? { filter: `tenant_id="${tenant}"` } : {},
     ...options,
   });
-  return expect<{ groups: AmGroup[] }>('GET /v1/alertmanager/groups without groups', data, (d) =>
+  return expectShape<{ groups: AmGroup[] }>('GET /v1/alertmanager/groups without groups', data, (d) =>
     Array.isArray(d.groups)
   ).groups;
 }
@@ -87,7 +78,7 @@ export async function listAlertGroups(tenant: string | undefined, options: CallO
 /** GET /v1/alertmanager/silences: active first. */
 export async function listSilences(options: CallOptions = {}): Promise<AmSilence[]> {
   const { data } = await request<unknown>('/v1/alertmanager/silences', options);
-  return expect<{ silences: AmSilence[] }>('GET /v1/alertmanager/silences without silences', data, (d) =>
+  return expectShape<{ silences: AmSilence[] }>('GET /v1/alertmanager/silences without silences', data, (d) =>
     Array.isArray(d.silences)
   ).silences;
 }
@@ -95,7 +86,11 @@ export async function listSilences(options: CallOptions = {}): Promise<AmSilence
 /** POST /v1/alertmanager/silences (Admin route). */
 export async function createSilence(body: SilenceInput, options: CallOptions = {}): Promise<AmSilence> {
   const { data } = await request<unknown>('/v1/alertmanager/silences', { method: 'POST', data: body, ...options });
-  return expect<AmSilence>('POST /v1/alertmanager/silences without the silence', data, (d) => typeof d.id === 'string');
+  return expectShape<AmSilence>(
+    'POST /v1/alertmanager/silences without the silence',
+    data,
+    (d) => typeof d.id === 'string'
+  );
 }
 
 /** DELETE /v1/alertmanager/silences/:id: expires it now (Admin route). */
@@ -104,7 +99,7 @@ export async function expireSilence(id: string, options: CallOptions = {}): Prom
     method: 'DELETE',
     ...options,
   });
-  return expect<AmSilence>(
+  return expectShape<AmSilence>(
     'DELETE /v1/alertmanager/silences/:id without the silence',
     data,
     (d) => typeof d.id === 'string'
@@ -117,8 +112,9 @@ export async function listRules(tenant: string | undefined, options: CallOptions
     params: tenant ? { tenant_id: tenant } : {},
     ...options,
   });
-  return expect<{ rules: MonitoringRule[] }>('GET /monitoring/rules without rules', data, (d) => Array.isArray(d.rules))
-    .rules;
+  return expectShape<{ rules: MonitoringRule[] }>('GET /monitoring/rules without rules', data, (d) =>
+    Array.isArray(d.rules)
+  ).rules;
 }
 
 /** POST /monitoring/test/:ruleId (Admin route): one real test alert through the real route. */
@@ -132,7 +128,7 @@ export async function testRule(
     data: {},
     ...options,
   });
-  return expect<TestFire>('POST /monitoring/test without the test alert', data, (d) => typeof d.via === 'string');
+  return expectShape<TestFire>('POST /monitoring/test without the test alert', data, (d) => typeof d.via === 'string');
 }
 
 const rulePath = (kind: RuleKind) => (kind === 'metric' ? '/v1/alerts/metric-rules' : '/v1/alerts/event-rules');
@@ -140,7 +136,7 @@ const rulePath = (kind: RuleKind) => (kind === 'metric' ? '/v1/alerts/metric-rul
 /** GET /v1/alerts/metric-rules/:id */
 export async function getMetricRule(id: string, options: CallOptions = {}): Promise<MetricRule> {
   const { data } = await request<unknown>(`${rulePath('metric')}/${encodeURIComponent(id)}`, options);
-  return expect<MetricRule>(
+  return expectShape<MetricRule>(
     'GET /v1/alerts/metric-rules/:id without the rule',
     data,
     (d) => typeof d.expr === 'string'
@@ -150,7 +146,7 @@ export async function getMetricRule(id: string, options: CallOptions = {}): Prom
 /** GET /v1/alerts/event-rules/:id */
 export async function getEventRule(id: string, options: CallOptions = {}): Promise<EventRule> {
   const { data } = await request<unknown>(`${rulePath('event')}/${encodeURIComponent(id)}`, options);
-  return expect<EventRule>('GET /v1/alerts/event-rules/:id without the rule', data, (d) => isRecord(d.condition));
+  return expectShape<EventRule>('GET /v1/alerts/event-rules/:id without the rule', data, (d) => isRecord(d.condition));
 }
 
 /** Create (no id) or replace a rule of either kind (Admin routes POST and PUT). */
@@ -183,7 +179,7 @@ export async function previewEventRule(
   options: CallOptions = {}
 ): Promise<EventRulePreview> {
   const { data } = await request<unknown>('/v1/alerts/event-rules/preview', { method: 'POST', data: body, ...options });
-  return expect<EventRulePreview>('POST /v1/alerts/event-rules/preview without series', data, (d) =>
+  return expectShape<EventRulePreview>('POST /v1/alerts/event-rules/preview without series', data, (d) =>
     Array.isArray(d.series)
   );
 }

@@ -4,12 +4,10 @@ import type {
   VariableName,
   VariableResponse,
 } from '../../backend/src/contracts/analytics';
-import { request, type RequestOptions } from './client';
+import { request, type CallOptions } from './client';
 import { isRecord, UnexpectedResponseError } from './errors';
 
 export type { AnalyticsQuery, QueryResponse, VariableName, VariableResponse };
-
-type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>;
 
 /** Heavy analytics (a funnel over months) may take a while; the backend has its own query time limit. */
 export const ANALYTICS_TIMEOUT_MS = 60_000;

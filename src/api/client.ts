@@ -23,6 +23,9 @@ export interface RequestOptions {
   acceptStatus?: readonly number[];
 }
 
+/** What a feature's API function passes on to request(): the caller's abort signal and timeout. */
+export type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>;
+
 export interface ApiResponse<T> {
   status: number;
   data: T;

@@ -7,7 +7,7 @@ import type {
   CreateSourceBody,
   SourceInfo,
 } from '../../backend/src/contracts/crawler';
-import { request, type RequestOptions } from './client';
+import { request, type CallOptions } from './client';
 import { isRecord, UnexpectedResponseError } from './errors';
 
 /**
@@ -21,8 +21,6 @@ export type CrawlType = CrawlRun['type'];
 
 export const ENTITIES: readonly Entity[] = ['messages', 'files', 'users', 'conversations'];
 export const CRAWL_TYPES: readonly CrawlType[] = ['full_reindex', 'incremental', 'deleted'];
-
-type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>;
 
 function isSource(value: unknown): value is SourceInfo {
   return (

@@ -106,3 +106,14 @@ export function messageOf(data: unknown): string | undefined {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * An answer as the caller expects it: an object that `ok` accepts, else an UnexpectedResponseError naming `what`
+ * (e.g. "GET /v1/oncall/now without schedules"). The check is on the shape a page relies on, not the whole schema.
+ */
+export function expectShape<T>(what: string, data: unknown, ok: (d: Record<string, unknown>) => boolean): T {
+  if (!isRecord(data) || !ok(data)) {
+    throw new UnexpectedResponseError(what, data);
+  }
+  return data as T;
+}

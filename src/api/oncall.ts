@@ -20,8 +20,8 @@ import type {
   Shifts as ShiftsSchema,
 } from '../../backend/src/contracts/oncall';
 import { API_PROXY_BASE } from '../constants';
-import { request, type RequestOptions } from './client';
-import { isRecord, UnexpectedResponseError } from './errors';
+import { request, type CallOptions } from './client';
+import { expectShape } from './errors';
 
 /**
  * The on-call API the On-call page uses (issue "Alert management", Grafana side): responders, schedules (layers,
@@ -51,15 +51,6 @@ export type ChannelTestAnswer = Static<typeof ChannelTestAnswerSchema>;
 
 export const CHANNEL_KINDS: readonly ChannelKind[] = ['email', 'slack', 'pagerduty', 'sms', 'phone', 'webhook'];
 
-type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>;
-
-function expect<T>(what: string, data: unknown, ok: (d: Record<string, unknown>) => boolean): T {
-  if (!isRecord(data) || !ok(data)) {
-    throw new UnexpectedResponseError(what, data);
-  }
-  return data as T;
-}
-
 const enc = encodeURIComponent;
 const hasId = (d: Record<string, unknown>) => typeof d.id === 'string';
 const isSchedule = (d: Record<string, unknown>) =>
@@ -69,7 +60,7 @@ const isSchedule = (d: Record<string, unknown>) =>
 
 export async function listResponders(options: CallOptions = {}): Promise<Responder[]> {
   const { data } = await request<unknown>('/v1/oncall/responders', options);
-  return expect<{ responders: Responder[] }>('GET /v1/oncall/responders without responders', data, (d) =>
+  return expectShape<{ responders: Responder[] }>('GET /v1/oncall/responders without responders', data, (d) =>
     Array.isArray(d.responders)
   ).responders;
 }
@@ -80,14 +71,14 @@ export async function saveResponder(id: string | undefined, body: ResponderInput
     method: id ? 'PUT' : 'POST',
     data: body,
   });
-  return expect<Responder>('a responder save without the responder', data, hasId);
+  return expectShape<Responder>('a responder save without the responder', data, hasId);
 }
 
 // ---- schedules ----
 
 export async function listSchedules(options: CallOptions = {}): Promise<Schedule[]> {
   const { data } = await request<unknown>('/v1/oncall/schedules', options);
-  return expect<{ schedules: Schedule[] }>('GET /v1/oncall/schedules without schedules', data, (d) =>
+  return expectShape<{ schedules: Schedule[] }>('GET /v1/oncall/schedules without schedules', data, (d) =>
     Array.isArray(d.schedules)
   ).schedules;
 }
@@ -97,7 +88,7 @@ export async function saveSchedule(id: string | undefined, body: ScheduleInput):
     method: id ? 'PUT' : 'POST',
     data: body,
   });
-  return expect<Schedule>('a schedule save without the schedule', data, isSchedule);
+  return expectShape<Schedule>('a schedule save without the schedule', data, isSchedule);
 }
 
 /** GET /v1/oncall/schedules/:id/shifts: the final shifts over [from, to), with local times in the schedule's zone. */
@@ -106,12 +97,14 @@ export async function getShifts(id: string, from: Date, to: Date, options: CallO
     params: { from: from.toISOString(), to: to.toISOString() },
     ...options,
   });
-  return expect<Shifts>(`GET /v1/oncall/schedules/${id}/shifts without shifts`, data, (d) => Array.isArray(d.shifts));
+  return expectShape<Shifts>(`GET /v1/oncall/schedules/${id}/shifts without shifts`, data, (d) =>
+    Array.isArray(d.shifts)
+  );
 }
 
 export async function getOnCallNow(options: CallOptions = {}): Promise<OnCallNow> {
   const { data } = await request<unknown>('/v1/oncall/now', options);
-  return expect<OnCallNow>('GET /v1/oncall/now without schedules', data, (d) => Array.isArray(d.schedules));
+  return expectShape<OnCallNow>('GET /v1/oncall/now without schedules', data, (d) => Array.isArray(d.schedules));
 }
 
 export async function addOverride(
@@ -122,14 +115,14 @@ export async function addOverride(
     method: 'POST',
     data: body,
   });
-  return expect<Schedule>('an override without the schedule', data, isSchedule);
+  return expectShape<Schedule>('an override without the schedule', data, isSchedule);
 }
 
 export async function deleteOverride(scheduleId: string, overrideId: string): Promise<Schedule> {
   const { data } = await request<unknown>(`/v1/oncall/schedules/${enc(scheduleId)}/overrides/${enc(overrideId)}`, {
     method: 'DELETE',
   });
-  return expect<Schedule>('an override deletion without the schedule', data, isSchedule);
+  return expectShape<Schedule>('an override deletion without the schedule', data, isSchedule);
 }
 
 /** What the On-call page can delete: a responder, a schedule, an escalation policy or a channel. */
@@ -151,14 +144,14 @@ export async function importIcal(scheduleId: string, text: string, skipUnmatched
     method: 'POST',
     data: { text, skip_unmatched: skipUnmatched },
   });
-  return expect<IcalImported>('an iCal import without its summary', data, (d) => Array.isArray(d.unmatched));
+  return expectShape<IcalImported>('an iCal import without its summary', data, (d) => Array.isArray(d.unmatched));
 }
 
 // ---- escalation policies ----
 
 export async function listPolicies(options: CallOptions = {}): Promise<EscalationPolicy[]> {
   const { data } = await request<unknown>('/v1/escalation-policies', options);
-  return expect<{ policies: EscalationPolicy[] }>('GET /v1/escalation-policies without policies', data, (d) =>
+  return expectShape<{ policies: EscalationPolicy[] }>('GET /v1/escalation-policies without policies', data, (d) =>
     Array.isArray(d.policies)
   ).policies;
 }
@@ -169,14 +162,14 @@ export async function savePolicy(id: string | undefined, body: PolicyInput): Pro
     method: id ? 'PUT' : 'POST',
     data: id ? replace : body,
   });
-  return expect<EscalationPolicy>('a policy save without the policy', data, hasId);
+  return expectShape<EscalationPolicy>('a policy save without the policy', data, hasId);
 }
 
 // ---- channels ----
 
 export async function listChannels(options: CallOptions = {}): Promise<Channel[]> {
   const { data } = await request<unknown>('/v1/alerts/channels', options);
-  return expect<{ channels: Channel[] }>('GET /v1/alerts/channels without channels', data, (d) =>
+  return expectShape<{ channels: Channel[] }>('GET /v1/alerts/channels without channels', data, (d) =>
     Array.isArray(d.channels)
   ).channels;
 }
@@ -186,12 +179,12 @@ export async function saveChannel(id: string | undefined, body: ChannelInput): P
     method: id ? 'PUT' : 'POST',
     data: body,
   });
-  return expect<Channel>('a channel save without the channel', data, hasId);
+  return expectShape<Channel>('a channel save without the channel', data, hasId);
 }
 
 export async function testChannel(id: string): Promise<ChannelTestAnswer> {
   const { data } = await request<unknown>(`/v1/alerts/channels/${enc(id)}/test`, { method: 'POST', data: {} });
-  return expect<ChannelTestAnswer>(
+  return expectShape<ChannelTestAnswer>(
     'a channel test without its delivery',
     data,
     (d) => typeof d.delivery_id === 'string'
@@ -203,7 +196,7 @@ export async function listChannelDeliveries(id: string, options: CallOptions = {
     params: { limit: 20 },
     ...options,
   });
-  return expect<{ deliveries: ChannelDelivery[] }>(`GET /v1/alerts/channels/${id}/deliveries`, data, (d) =>
+  return expectShape<{ deliveries: ChannelDelivery[] }>(`GET /v1/alerts/channels/${id}/deliveries`, data, (d) =>
     Array.isArray(d.deliveries)
   ).deliveries;
 }

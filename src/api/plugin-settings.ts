@@ -1,6 +1,6 @@
 import type { PluginMeta } from '@grafana/data';
 import type { AppJsonData, AppSecureJsonData } from '../types';
-import { fetchGrafana, request, type RequestOptions } from './client';
+import { fetchGrafana, request, type CallOptions } from './client';
 import { ApiError } from './errors';
 
 export interface AppSettingsUpdate {
@@ -16,8 +16,6 @@ export async function updateAppSettings(pluginId: string, update: AppSettingsUpd
   const data: Partial<PluginMeta<AppJsonData>> & { secureJsonData?: AppSecureJsonData } = update;
   await fetchGrafana(`/api/plugins/${encodeURIComponent(pluginId)}/settings`, { method: 'POST', data });
 }
-
-type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>;
 
 /**
  * Checks the saved read key: a read every Viewer's page makes (the tenants variable), through the route open to
