@@ -3,7 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { GO_ZERO_TIME, type WebhookPayload } from '../src/alerts/alertmanager/webhook.js';
-import { DeliveryNotifier } from '../src/alerts/incidents/escalation.js';
+import { ChannelNotifier } from '../src/alerts/channels/notifier.js';
+import { ChannelService } from '../src/alerts/channels/service.js';
+import { ActionLinks } from '../src/auth/action-links.js';
+import { SecretBox } from '../src/auth/secret-box.js';
+import { SigningKeyring } from '../src/auth/signing-keys.js';
 import { IncidentService } from '../src/alerts/incidents/service.js';
 import { loadConfig } from '../src/config/config.js';
 import { DELIVERY_SEND_KIND, DeliveryService } from '../src/delivery/service.js';
@@ -78,7 +82,17 @@ describe('incidents on the PostgreSQL server, two instances', { skip }, () => {
     bJobs = new JobRunner({ db: bDb, log: quiet, pollMs: 50, concurrency: 4, instanceId: 'instance-b' });
     const deliveries = new DeliveryService({ db: bDb, jobs: bJobs, log: quiet, config: cfg.delivery, smtpUrl: undefined, dataDir: cfg.dataDir });
     bJobs.register(DELIVERY_SEND_KIND, deliveries.handler, { maxAttempts: cfg.delivery.maxAttempts });
-    b = new IncidentService({ db: bDb, jobs: bJobs, log: quiet, notifier: new DeliveryNotifier(deliveries, quiet) });
+    // instance b wired as services.ts wires the backend: pages through the channel notifier
+    const channels = new ChannelService({
+      db: bDb,
+      secrets: SecretBox.load({ secretKey: cfg.secretKey, dataDir: cfg.dataDir }),
+      deliveries,
+      actionLinks: new ActionLinks(new SigningKeyring(bDb), cfg.publicUrl),
+      publicUrl: cfg.publicUrl,
+      allowPrivate: cfg.delivery.allowPrivate,
+      log: quiet,
+    });
+    b = new IncidentService({ db: bDb, jobs: bJobs, log: quiet, notifier: new ChannelNotifier(channels, quiet) });
     b.register(bJobs);
     await b.start(); // the default policy is there already: stored once
     bJobs.start();

@@ -7,11 +7,12 @@ import { emailMessage, SLACK_MEMBER_ID, slackBody, twilioMessage } from './messa
 import type { ChannelSend, ChannelService } from './service.js';
 
 /**
- * Pages through the alert channels (issue "Alert management", item 6), replacing the first DeliveryNotifier:
+ * Pages through the alert channels (issue "Alert management", item 6):
  * - a `channel` target pages every enabled channel of its kind for the incident's tenant (the tenant's own, else the
  *   platform's), or the one named by `channel_id`; an `address` (email, webhook URL) is sent to directly, as before;
  * - a `user` target is looked up in the on-call directory: emailed when it has an address and, when the step is
- *   important and it has a phone and an SMS channel exists, texted with that channel's provider;
+ *   important and it has a phone and an SMS channel exists, texted with that channel's provider; with a Slack member id
+ *   and a Slack channel, mentioned there;
  * - a `schedule` target pages whoever is on call in it now, the same way;
  * - whoever acknowledged (a reminder) has no contact address when it is an API key: recorded.
  * What cannot be sent is `recorded`, with the reason. Acknowledge and resolve tell the PagerDuty channels that were

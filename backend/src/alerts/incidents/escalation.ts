@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { DeliveryService } from '../../delivery/service.js';
 import { badRequest, CaasError, conflict, notFound } from '../../errors.js';
 import { isoSql, type MetadataDb, type Queryable } from '../../store/metadata-db.js';
 import type { Actor } from './model.js';
@@ -260,57 +258,6 @@ export function describeTarget(t: PageTarget): string {
       return `${t.channel}${t.address ? ` (${t.address})` : t.channel_id ? ` (channel ${t.channel_id})` : ''}`;
     case 'acknowledger':
       return `${t.actor.name ?? t.actor.id ?? t.actor.type} (who acknowledged)`;
-  }
-}
-
-/**
- * Pages through the platform's delivery where it can: an email target with an address is an email, a webhook
- * target with a URL is a signed-less JSON webhook, both queued on `delivery/` with the page's key (sent once).
- * Slack, PagerDuty, SMS, phone, users and schedules have no channel yet: the page is recorded, not sent, and
- * says so.
- */
-export class DeliveryNotifier implements Notifier {
-  constructor(
-    private readonly deliveries: Pick<DeliveryService, 'send'>,
-    private readonly log: Logger
-  ) {}
-
-  async page(p: Page): Promise<PageOutcome> {
-    const t = p.target;
-    const subject = `[${p.incident.severity}]${p.important ? ' [important]' : ''} ${p.incident.title}`;
-    const text = [
-      `Incident ${p.incident.id} is ${p.incident.state}${p.reason === 'reminder' ? ' (a reminder: you acknowledged it and it is still not resolved)' : ''}.`,
-      p.incident.service ? `Service: ${p.incident.service}` : '',
-      p.incident.runbook_url ? `Runbook: ${p.incident.runbook_url}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
-    try {
-      if (t.type === 'channel' && t.channel === 'email' && t.address) {
-        const r = await this.deliveries.send({ kind: 'email', to: t.address, subject, text }, { tenantId: p.incident.tenant_id, idempotencyKey: p.key });
-        return { status: 'queued', delivery_id: r.delivery.id, note: `email to ${t.address} queued` };
-      }
-      if (t.type === 'channel' && t.channel === 'webhook' && t.address) {
-        const body = { incident: p.incident, important: p.important, reason: p.reason };
-        const r = await this.deliveries.send({ kind: 'webhook', url: t.address, body }, { tenantId: p.incident.tenant_id, idempotencyKey: p.key });
-        return { status: 'queued', delivery_id: r.delivery.id, note: 'webhook queued' };
-      }
-    } catch (e) {
-      if (e instanceof CaasError) {
-        return { status: 'failed', delivery_id: null, note: e.message };
-      }
-      this.log.warn({ err: e, incident: p.incident.id }, 'page not queued');
-      return { status: 'failed', delivery_id: null, note: e instanceof Error ? e.message : String(e) };
-    }
-    const why =
-      t.type === 'channel'
-        ? t.channel === 'email' || t.channel === 'webhook'
-          ? `the ${t.channel} target has no address`
-          : `${t.channel} delivery is not built yet (channels: issue "Alert management", item 6)`
-        : t.type === 'acknowledger'
-          ? 'API keys have no contact address yet (users and on-call: item 5)'
-          : `${t.type}s do not exist yet (on-call schedules and users: item 5)`;
-    return { status: 'recorded', delivery_id: null, note: `recorded, not sent: ${why}` };
   }
 }
 
