@@ -56,6 +56,8 @@ function notification(groupKey: string, alerts: Array<{ fp: string; startsAt: st
   };
 }
 
+const SECRET_KEY = 'incidents-postgres-shared-secret-key-0123456789';
+
 describe('incidents on the PostgreSQL server, two instances', { skip }, () => {
   if (typeof db === 'string') return;
   let a: TestApp;
@@ -76,16 +78,18 @@ describe('incidents on the PostgreSQL server, two instances', { skip }, () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/page`;
-    a = await startApp({ DATABASE_URL: db.url, DELIVERY_ALLOW_PRIVATE: 'true', JOBS_POLL_MS: '50' });
-    const cfg = loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: db.url, DELIVERY_ALLOW_PRIVATE: 'true' });
+    // both instances share CAAS_SECRET_KEY, as several instances must: each may send the other's sealed deliveries
+    a = await startApp({ DATABASE_URL: db.url, DELIVERY_ALLOW_PRIVATE: 'true', JOBS_POLL_MS: '50', CAAS_SECRET_KEY: SECRET_KEY });
+    const cfg = loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: db.url, DELIVERY_ALLOW_PRIVATE: 'true', CAAS_SECRET_KEY: SECRET_KEY });
+    const secrets = SecretBox.load({ secretKey: cfg.secretKey, dataDir: cfg.dataDir });
     bDb = await openMetadataDb({ databaseUrl: db.url, dataDir: cfg.dataDir });
     bJobs = new JobRunner({ db: bDb, log: quiet, pollMs: 50, concurrency: 4, instanceId: 'instance-b' });
-    const deliveries = new DeliveryService({ db: bDb, jobs: bJobs, log: quiet, config: cfg.delivery, smtpUrl: undefined, dataDir: cfg.dataDir });
+    const deliveries = new DeliveryService({ db: bDb, jobs: bJobs, log: quiet, config: cfg.delivery, smtpUrl: undefined, dataDir: cfg.dataDir, secrets });
     bJobs.register(DELIVERY_SEND_KIND, deliveries.handler, { maxAttempts: cfg.delivery.maxAttempts });
     // instance b wired as services.ts wires the backend: pages through the channel notifier
     const channels = new ChannelService({
       db: bDb,
-      secrets: SecretBox.load({ secretKey: cfg.secretKey, dataDir: cfg.dataDir }),
+      secrets,
       deliveries,
       actionLinks: new ActionLinks(new SigningKeyring(bDb), cfg.publicUrl),
       publicUrl: cfg.publicUrl,
